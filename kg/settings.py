@@ -1,0 +1,57 @@
+"""Deployment settings, read from the environment once, so every entry point agrees on them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_BASE_IRI = "https://w3id.org/vrlkg/"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str = DEFAULT_BASE_IRI
+    data_dir: Path = REPO_ROOT / "data"
+    ontology_dir: Path = REPO_ROOT / "ontology"
+    shapes_dir: Path = REPO_ROOT / "shapes"
+    queries_dir: Path = REPO_ROOT / "queries"
+    build_dir: Path = REPO_ROOT / "build"
+    # Seconds a query may run before it is stopped and answered with an error.
+    query_timeout: float = 10.0
+    # Endpoints a query may call with SERVICE; empty means SERVICE is refused.
+    service_allowlist: tuple[str, ...] = field(default_factory=tuple)
+    # Processes that evaluate queries; each can be killed when its query runs over time.
+    query_workers: int = 2
+
+    @property
+    def store_link(self) -> Path:
+        """The symlink that names the store being served; a build swaps it atomically."""
+        return self.build_dir / "store"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        settings = cls()
+        base = env.get("VRLKG_BASE_IRI", DEFAULT_BASE_IRI)
+        if not base.endswith(("/", "#")):
+            raise ValueError(f"VRLKG_BASE_IRI must end with '/' or '#': {base!r}")
+        changes: dict[str, object] = {"base_iri": base}
+        for var, name in (("VRLKG_DATA_DIR", "data_dir"), ("VRLKG_BUILD_DIR", "build_dir")):
+            if env.get(var):
+                changes[name] = Path(env[var]).resolve()
+        if env.get("VRLKG_QUERY_TIMEOUT"):
+            changes["query_timeout"] = float(env["VRLKG_QUERY_TIMEOUT"])
+        if env.get("VRLKG_SERVICE_ALLOWLIST"):
+            changes["service_allowlist"] = _split_list(env["VRLKG_SERVICE_ALLOWLIST"])
+        if env.get("VRLKG_QUERY_WORKERS"):
+            changes["query_workers"] = int(env["VRLKG_QUERY_WORKERS"])
+        return settings.with_(**changes)
