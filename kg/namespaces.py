@@ -24,6 +24,7 @@ SH = "http://www.w3.org/ns/shacl#"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
 
 # Prefixes written into Turtle, TriG and JSON-LD output and offered to query authors.
 PREFIXES: dict[str, str] = {

@@ -1,0 +1,204 @@
+"""The `vrlkg` command line.
+
+Exit codes:
+  0  success
+  1  the data is invalid (YAML, references, SHACL or quality checks); nothing was built
+  2  wrong usage (unknown command, bad option)
+  3  the SPARQL query is invalid or failed
+  4  there is no built graph to query or export (run `vrlkg build`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import namespaces as ns
+from kg.build import ValidationFailed, build, current_build, is_stale, make_graph
+from kg.errors import DataErrors
+from kg.query import QueryFailed, format_results, run_query
+from kg.settings import Settings
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_QUERY, EXIT_NO_GRAPH = 0, 1, 2, 3, 4
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+
+    def report(message: str) -> None:
+        if not quiet:
+            print(f"[{time.perf_counter() - start:6.2f} s] {message}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _report_data_errors(exc: DataErrors) -> int:
+    for error in exc.errors:
+        print(error, file=sys.stderr)
+    print(f"{len(exc.errors)} error(s) in the data; nothing was built.", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        result = build(settings, _progress(args.quiet))
+    except DataErrors as exc:
+        return _report_data_errors(exc)
+    except ValidationFailed as exc:
+        for finding in exc.report.violations:
+            print(finding, file=sys.stderr)
+        print(f"{exc}; the full report is in {exc.report_path}. The previous build (if any) is "
+              "still served.", file=sys.stderr)
+        return EXIT_INVALID
+    for finding in result.report.warnings:
+        print(finding, file=sys.stderr)
+    print(f"{result.quads} quads, {len(result.report.warnings)} warning(s); "
+          f"outputs in {settings.build_dir}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        _quads, report = make_graph(settings, _progress(args.quiet))
+    except DataErrors as exc:
+        return _report_data_errors(exc)
+    sys.stdout.write(report.text())
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _store_path(args: argparse.Namespace, settings: Settings) -> Path | None:
+    if getattr(args, "store", None):
+        return Path(args.store)
+    current = current_build(settings)
+    return current / "store" if current else None
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file:
+        query = Path(args.file).read_text(encoding="utf-8")
+    elif args.query:
+        query = args.query
+    else:
+        print("give a query as an argument or with --file", file=sys.stderr)
+        return EXIT_USAGE
+    store_path = _store_path(args, settings)
+    if store_path is None or not store_path.exists():
+        print("there is no built graph: run `vrlkg build` first", file=sys.stderr)
+        return EXIT_NO_GRAPH
+    store = ox.Store.read_only(str(store_path))
+    try:
+        result = run_query(store, query, prefixes=not args.no_prefixes)
+    except QueryFailed as exc:
+        print(f"query error: {exc}", file=sys.stderr)
+        return EXIT_QUERY
+    sys.stdout.write(format_results(result, args.format))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    store_path = _store_path(args, settings)
+    if store_path is None or not store_path.exists():
+        print("there is no built graph: run `vrlkg build` first", file=sys.stderr)
+        return EXIT_NO_GRAPH
+    store = ox.Store.read_only(str(store_path))
+    fmt = EXPORT_FORMATS[args.format]
+    if args.graph:
+        graph = ox.NamedNode(args.graph if ":" in args.graph else f"{settings.base_iri}graph/{args.graph}")
+        if not store.contains_named_graph(graph):
+            print(f"no named graph {graph.value} in the store", file=sys.stderr)
+            return EXIT_USAGE
+        quads = sorted(store.quads_for_pattern(None, None, None, graph), key=str)
+    else:
+        quads = sorted(store.quads_for_pattern(None, None, None, None), key=str)
+    if fmt.supports_datasets:
+        data = ox.serialize(quads, format=fmt, prefixes=dict(ns.PREFIXES))
+    else:
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        data = ox.serialize(triples, format=fmt, prefixes=dict(ns.PREFIXES))
+    assert data is not None
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {len(quads)} statements to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.no_build and is_stale(settings):
+        print("the graph is missing or older than its sources: building it first", file=sys.stderr)
+        code = cmd_build(argparse.Namespace(quiet=False), settings)
+        if code != EXIT_OK and current_build(settings) is None:
+            return code
+    if current_build(settings) is None:
+        print("there is no built graph to serve: run `vrlkg build`", file=sys.stderr)
+        return EXIT_NO_GRAPH
+    from server.app import run  # imported here so the other commands start fast
+
+    run(settings, host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vrlkg", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the graph from data/ and swap it in atomically")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="check the data and print the validation report; writes nothing")
+    v.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    v.set_defaults(func=cmd_validate)
+
+    q = sub.add_parser("query", help="run a SPARQL query against the built graph")
+    q.add_argument("query", nargs="?", help="the query text")
+    q.add_argument("-f", "--file", help="read the query from this file")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    q.add_argument("--store", help="query this store folder instead of the current build")
+    q.add_argument("--no-prefixes", action="store_true",
+                   help="do not prepend the standard PREFIX declarations")
+    q.set_defaults(func=cmd_query)
+
+    e = sub.add_parser("export", help="write the graph (or one named graph) in an RDF format")
+    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="nq")
+    e.add_argument("--graph", help="only this named graph: a source id, 'curated' or a full IRI")
+    e.add_argument("-o", "--output", help="write to this file instead of standard output")
+    e.add_argument("--store", help="export this store folder instead of the current build")
+    e.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if stale)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--no-build", action="store_true", help="serve the current build as it is")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return int(args.func(args, settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
