@@ -182,26 +182,34 @@ def _fields_with_values(record: Any) -> list[str]:
 
 
 def _check_cycles(catalog: Catalog, c: _Checker) -> None:
-    """`part_of`, `broader` and `builds_on` must not loop back on themselves."""
-    edges: list[tuple[str, dict[str, Located[Any]], str]] = [
-        ("part_of", catalog.testbeds, "part_of"),
-        ("broader", catalog.domains, "broader"),
-        ("builds_on", catalog.methods, "builds_on"),
-        ("builds_on", catalog.models, "builds_on"),
+    """`part_of`, `broader` and `builds_on` must not loop back on themselves; each cycle is
+    reported once, at its first member in id order."""
+    edges: list[tuple[dict[str, Located[Any]], str]] = [
+        (catalog.testbeds, "part_of"),
+        (catalog.domains, "broader"),
+        (catalog.methods, "builds_on"),
+        (catalog.models, "builds_on"),
     ]
-    for name, table, attr in edges:
+    for table, attr in edges:
         def parents(node: str, table: dict[str, Located[Any]] = table, attr: str = attr) -> list[str]:
             value = getattr(table[node].record, attr) if node in table else None
             return [] if value is None else ([value] if isinstance(value, str) else list(value))
 
-        for start in table:
-            stack, seen = list(parents(start)), set()
+        reported: set[frozenset[str]] = set()
+        for start in sorted(table):
+            # Depth-first search for a path from start back to start.
+            stack: list[tuple[str, list[str]]] = [(p, [start, p]) for p in parents(start)]
+            seen: set[str] = set()
             while stack:
-                node = stack.pop()
+                node, path = stack.pop()
                 if node == start:
-                    c.errors.append(table[start].error(f"{name} leads back to {start!r} (a cycle)", attr))
+                    members = frozenset(path)
+                    if members not in reported:
+                        reported.add(members)
+                        c.errors.append(table[start].error(
+                            f"{attr} forms a cycle: {' -> '.join(path)}", attr))
                     break
                 if node in seen:
                     continue
                 seen.add(node)
-                stack.extend(parents(node))
+                stack.extend((p, [*path, p]) for p in parents(node))
