@@ -1,1 +1,1 @@
-"""VRL-KG: curated YAML about RL for vision and VLMs, turned into a validated RDF knowledge graph."""
+"""VRL-KG: curated YAML about RL for vision and VLMs, made into a validated RDF knowledge graph."""

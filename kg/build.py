@@ -70,7 +70,9 @@ def fingerprint(settings: Settings) -> str:
     digest = hashlib.sha256(settings.base_iri.encode())
     roots = [settings.data_dir, settings.ontology_dir, settings.shapes_dir, REPO_ROOT / "kg"]
     for root in roots:
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for path in sorted(
+            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        ):
             digest.update(str(path.relative_to(root.parent)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -92,8 +94,10 @@ def is_stale(settings: Settings) -> bool:
 def ontology_quads(settings: Settings) -> list[ox.Quad]:
     graph = ox.NamedNode(ns.ONTOLOGY_IRI)
     path = settings.ontology_dir / ONTOLOGY_FILE
-    return [ox.Quad(q.subject, q.predicate, q.object, graph)
-            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, graph)
+        for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    ]
 
 
 def make_graph(settings: Settings, progress: Progress) -> tuple[list[ox.Quad], ValidationReport]:
@@ -102,7 +106,9 @@ def make_graph(settings: Settings, progress: Progress) -> tuple[list[ox.Quad], V
         catalog = load_catalog(settings.data_dir)
         check_references(catalog)
     with step(progress, "converted to RDF"):
-        quads = sorted(set(convert(catalog, settings.base_iri)) | set(ontology_quads(settings)), key=str)
+        quads = sorted(
+            set(convert(catalog, settings.base_iri)) | set(ontology_quads(settings)), key=str
+        )
     with step(progress, f"validated {len(quads)} quads with SHACL and quality checks"):
         report = validate(quads, settings.shapes_dir, settings.ontology_dir / ONTOLOGY_FILE)
     return quads, report

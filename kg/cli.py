@@ -61,13 +61,18 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     except ValidationFailed as exc:
         for finding in exc.report.violations:
             print(finding, file=sys.stderr)
-        print(f"{exc}; the full report is in {exc.report_path}. The previous build (if any) is "
-              "still served.", file=sys.stderr)
+        print(
+            f"{exc}; the full report is in {exc.report_path}. The previous build (if any) is "
+            "still served.",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     for finding in result.report.warnings:
         print(finding, file=sys.stderr)
-    print(f"{result.quads} quads, {len(result.report.warnings)} warning(s); "
-          f"outputs in {settings.build_dir}")
+    print(
+        f"{result.quads} quads, {len(result.report.warnings)} warning(s); "
+        f"outputs in {settings.build_dir}"
+    )
     return EXIT_OK
 
 
@@ -117,7 +122,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     store = ox.Store.read_only(str(store_path))
     fmt = EXPORT_FORMATS[args.format]
     if args.graph:
-        graph = ox.NamedNode(args.graph if ":" in args.graph else f"{settings.base_iri}graph/{args.graph}")
+        graph = ox.NamedNode(
+            args.graph if ":" in args.graph else f"{settings.base_iri}graph/{args.graph}"
+        )
         if not store.contains_named_graph(graph):
             print(f"no named graph {graph.value} in the store", file=sys.stderr)
             return EXIT_USAGE
@@ -154,15 +161,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="vrlkg", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="vrlkg", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build the graph from data/ and swap it in atomically")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     b.set_defaults(func=cmd_build)
 
-    v = sub.add_parser("validate", help="check the data and print the validation report; writes nothing")
+    v = sub.add_parser(
+        "validate", help="check the data and print the validation report; writes nothing"
+    )
     v.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     v.set_defaults(func=cmd_validate)
 
@@ -171,8 +181,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("-f", "--file", help="read the query from this file")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.add_argument("--store", help="query this store folder instead of the current build")
-    q.add_argument("--no-prefixes", action="store_true",
-                   help="do not prepend the standard PREFIX declarations")
+    q.add_argument(
+        "--no-prefixes", action="store_true", help="do not prepend the standard PREFIX declarations"
+    )
     q.set_defaults(func=cmd_query)
 
     e = sub.add_parser("export", help="write the graph (or one named graph) in an RDF format")

@@ -39,20 +39,34 @@ FIELD_PROPERTY: dict[str, str] = {
 }
 
 WORK_CLASS = {
-    "paper": "Paper", "blog-post": "BlogPost", "course": "Course", "book": "Book",
+    "paper": "Paper",
+    "blog-post": "BlogPost",
+    "course": "Course",
+    "book": "Book",
     "software": "Software",
 }
 TESTBED_CLASS = {"environment": "Environment", "benchmark": "Benchmark", "dataset": "Dataset"}
 TESTBED_KIND = {
-    "simulator": "simulator", "suite": "suite", "task": "task", "game": "game",
-    "real-robot": "realRobot", "benchmark": "benchmarkKind", "dataset": "datasetKind",
+    "simulator": "simulator",
+    "suite": "suite",
+    "task": "task",
+    "game": "game",
+    "real-robot": "realRobot",
+    "benchmark": "benchmarkKind",
+    "dataset": "datasetKind",
 }
 MODEL_TYPE = {
-    "llm": "llm", "vlm": "vlm", "vision-encoder": "visionEncoder", "vla": "vla",
-    "diffusion": "diffusionModel", "other": "otherModel",
+    "llm": "llm",
+    "vlm": "vlm",
+    "vision-encoder": "visionEncoder",
+    "vla": "vla",
+    "diffusion": "diffusionModel",
+    "other": "otherModel",
 }
 VENUE_TYPE = {
-    "conference": "conference", "journal": "journal", "workshop": "workshop",
+    "conference": "conference",
+    "journal": "journal",
+    "workshop": "workshop",
     "preprint-server": "preprintServer",
 }
 
@@ -61,7 +75,7 @@ RDFS_LABEL = NamedNode(ns.RDFS + "label")
 XSD_STRING = NamedNode(ns.XSD + "string")
 
 
-def V(local: str) -> NamedNode:  # noqa: N802 - reads like the prefix it stands for
+def V(local: str) -> NamedNode:
     return NamedNode(ns.VRLKG + local)
 
 
@@ -83,8 +97,9 @@ class _Graphs:
     def __init__(self) -> None:
         self.quads: set[Quad] = set()
 
-    def add(self, s: NamedNode, p: NamedNode | str, o: NamedNode | Literal,
-            graphs: Iterable[NamedNode]) -> None:
+    def add(
+        self, s: NamedNode, p: NamedNode | str, o: NamedNode | Literal, graphs: Iterable[NamedNode]
+    ) -> None:
         predicate = p if isinstance(p, NamedNode) else NamedNode(p)
         for graph in graphs:
             self.quads.add(Quad(s, predicate, o, graph))
@@ -146,7 +161,12 @@ class Converter:
         if s.survey:
             add(node, V("accompanies"), self.iri("paper", s.survey), cur)
         if s.license:
-            add(node, ns.DCTERMS + "license", NamedNode(f"https://spdx.org/licenses/{s.license}"), cur)
+            add(
+                node,
+                ns.DCTERMS + "license",
+                NamedNode(f"https://spdx.org/licenses/{s.license}"),
+                cur,
+            )
 
     def _scheme(self, scheme) -> None:  # type: ignore[no-untyped-def]
         add = self.out.add
@@ -175,8 +195,11 @@ class Converter:
             else:
                 add(cnode, ns.SKOS + "topConceptOf", node, graphs)
             # Alignments between schemes are our own judgement, so they go in the curated graph.
-            for relation, prop in (("close_match", "closeMatch"), ("broad_match", "broadMatch"),
-                                   ("narrow_match", "narrowMatch")):
+            for relation, prop in (
+                ("close_match", "closeMatch"),
+                ("broad_match", "broadMatch"),
+                ("narrow_match", "narrowMatch"),
+            ):
                 for target in getattr(c, relation):
                     other_scheme, other = target.split("/", 1)
                     add(cnode, ns.SKOS + prop, self.concept(other_scheme, other), [self.curated])
@@ -287,10 +310,13 @@ class Converter:
         """The graphs a paper field's statements go into: every source that gave the value and
         whose value we did not correct; ours when no source gave it or when we corrected it."""
         corrected_from = {c.source for c in p.corrections if c.field == field}
-        givers = sorted({
-            listing.source for listing in p.listings
-            if field in listing.gives and listing.source not in corrected_from
-        })
+        givers = sorted(
+            {
+                listing.source
+                for listing in p.listings
+                if field in listing.gives and listing.source not in corrected_from
+            }
+        )
         graphs = [self.source_graph(s) for s in givers]
         if not givers or corrected_from:
             graphs.append(self.curated)
@@ -361,8 +387,12 @@ class Converter:
             if use.fine_tuned_as_written:
                 add(use_node, V("valueAsWritten"), text(use.fine_tuned_as_written), graphs)
         for component in p.rl_components:
-            add(node, FIELD_PROPERTY["rl_components"], self.concept("rl-components", component),
-                g("rl_components"))
+            add(
+                node,
+                FIELD_PROPERTY["rl_components"],
+                self.concept("rl-components", component),
+                g("rl_components"),
+            )
         for metric in p.metrics:
             add(node, FIELD_PROPERTY["metrics"], self.concept("metrics", metric), g("metrics"))
 
@@ -370,7 +400,7 @@ class Converter:
             graph = [self.source_graph(listing.source)]
             source = self.iri("source", listing.source)
             scheme = self.catalog.sources[listing.source].record.scheme
-            entry = self.iri("listing", listing.source, listing.line)
+            entry = self.iri("listing", listing.source, listing.line, p.id)
             add(node, V("listedIn"), source, graph)
             add(entry, RDF_TYPE, V("Listing"), graph)
             add(entry, RDFS_LABEL, text(f"{listing.source}, line {listing.line}"), graph)

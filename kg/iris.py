@@ -7,9 +7,24 @@ import re
 # The kinds of thing that get an IRI; the IRI path segment is the kind itself.
 KINDS = frozenset(
     {
-        "paper", "person", "authorship", "method", "model", "model-use", "environment",
-        "benchmark", "dataset", "domain", "venue", "source", "scheme", "concept", "graph",
-        "listing", "correction", "curation",
+        "paper",
+        "person",
+        "authorship",
+        "method",
+        "model",
+        "model-use",
+        "environment",
+        "benchmark",
+        "dataset",
+        "domain",
+        "venue",
+        "source",
+        "scheme",
+        "concept",
+        "graph",
+        "listing",
+        "correction",
+        "curation",
     }
 )
 

@@ -89,7 +89,11 @@ def _validate(model: type[R], data: Any, doc: YamlDoc, path: Path_) -> R | list[
         for err in exc.errors():
             loc = tuple(err["loc"])
             # Pydantic reports a wrong-type union member or a Literal with the type in the loc.
-            loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("literal[", "function-"))))
+            loc = tuple(
+                p
+                for p in loc
+                if not (isinstance(p, str) and p.startswith(("literal[", "function-")))
+            )
             message = err["msg"]
             if err["type"] == "extra_forbidden":
                 message = "unknown field (see data/README.md for the fields of this kind)"
@@ -117,15 +121,25 @@ def load_catalog(data_dir: Path) -> Catalog:
 
     for entry in sorted(data_dir.iterdir()):
         if entry.name not in KNOWN_ENTRIES and not entry.name.startswith("."):
-            errors.append(DataError(_display(entry, data_dir), 1, "",
-                                    "unexpected file or folder in the data folder (see data/README.md)"))
+            errors.append(
+                DataError(
+                    _display(entry, data_dir),
+                    1,
+                    "",
+                    "unexpected file or folder in the data folder (see data/README.md)",
+                )
+            )
 
     def add(kind: str, located: Located[Any], record_id: str) -> None:
         table: dict[str, Located[Any]] = getattr(catalog, kind)
         if record_id in table:
             first = table[record_id]
-            errors.append(located.error(
-                f"duplicate id {record_id!r} (first defined at {first.file}:{first.line()})", "id"))
+            errors.append(
+                located.error(
+                    f"duplicate id {record_id!r} (first defined at {first.file}:{first.line()})",
+                    "id",
+                )
+            )
         else:
             table[record_id] = located
 
@@ -150,7 +164,10 @@ def load_catalog(data_dir: Path) -> Catalog:
             else:
                 add(kind, Located(result, doc, (index,)), result.id)  # type: ignore[attr-defined]
 
-    for folder, kind, model in (("papers", "papers", PaperRecord), ("schemes", "schemes", SchemeRecord)):
+    for folder, kind, model in (
+        ("papers", "papers", PaperRecord),
+        ("schemes", "schemes", SchemeRecord),
+    ):
         for path in sorted((data_dir / folder).glob("*")):
             display = _display(path, data_dir)
             if path.suffix != ".yaml":
@@ -170,8 +187,9 @@ def load_catalog(data_dir: Path) -> Catalog:
                 continue
             located = Located(result, doc, ())
             if result.id != path.stem:  # type: ignore[attr-defined]
-                errors.append(located.error(
-                    f"id {result.id!r} must equal the file name {path.stem!r}", "id"))  # type: ignore[attr-defined]
+                errors.append(
+                    located.error(f"id {result.id!r} must equal the file name {path.stem!r}", "id")
+                )  # type: ignore[attr-defined]
             add(kind, located, result.id)  # type: ignore[attr-defined]
 
     if errors:

@@ -23,8 +23,9 @@ def run_query(store: ox.Store, query: str, *, prefixes: bool = True) -> Result:
     """Evaluate over the union of the named graphs; the standard prefixes are predeclared
     (without shifting the line numbers of parser messages)."""
     try:
-        return store.query(query, use_default_graph_as_union=True,
-                           prefixes=dict(ns.PREFIXES) if prefixes else None)
+        return store.query(
+            query, use_default_graph_as_union=True, prefixes=dict(ns.PREFIXES) if prefixes else None
+        )
     except SyntaxError as exc:
         raise QueryFailed(f"syntax {exc}") from None
     except (OSError, ValueError, RuntimeError) as exc:
@@ -38,7 +39,7 @@ def _cell(term: object) -> str:
         iri = term.value
         for prefix, namespace in ns.PREFIXES.items():
             if iri.startswith(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
+                return f"{prefix}:{iri[len(namespace) :]}"
         return f"<{iri}>"
     if isinstance(term, ox.Literal):
         return term.value

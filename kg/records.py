@@ -8,23 +8,44 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraint
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 # A concept of another scheme, written `scheme/concept`.
-QualifiedId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$")]
+QualifiedId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$")
+]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"{}|\\^`]+$")]
 ArxivId = Annotated[
     str, StringConstraints(pattern=r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
 ]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
 # xsd:gYearMonth or xsd:date.
-Date = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")]
+Date = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+]
 WikidataId = Annotated[str, StringConstraints(pattern=r"^Q[1-9]\d*$")]
 Orcid = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 # The paper fields a listing can say it gave, or that provenance and corrections can be about.
 PaperField = Literal[
-    "type", "title", "arxiv", "doi", "date", "venue", "venue_note", "url", "authors", "abstract",
-    "keywords", "code", "project_page", "domains", "introduces", "uses_methods", "evaluated_on",
-    "models", "rl_components", "metrics",
+    "type",
+    "title",
+    "arxiv",
+    "doi",
+    "date",
+    "venue",
+    "venue_note",
+    "url",
+    "authors",
+    "abstract",
+    "keywords",
+    "code",
+    "project_page",
+    "domains",
+    "introduces",
+    "uses_methods",
+    "evaluated_on",
+    "models",
+    "rl_components",
+    "metrics",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Cross-record checks: every id a record mentions exists, and every paper field has a provenance."""
+"""Cross-record checks: every id a record names exists; every paper field has a provenance."""
 
 from __future__ import annotations
 
@@ -26,9 +26,15 @@ HOME = {
     "schemes": "data/schemes/<id>.yaml",
 }
 SINGULAR = {
-    "papers": "paper", "people": "person", "methods": "method", "models": "model",
-    "testbeds": "environment, benchmark or dataset", "domains": "domain", "venues": "venue",
-    "sources": "source", "schemes": "concept scheme",
+    "papers": "paper",
+    "people": "person",
+    "methods": "method",
+    "models": "model",
+    "testbeds": "environment, benchmark or dataset",
+    "domains": "domain",
+    "venues": "venue",
+    "sources": "source",
+    "schemes": "concept scheme",
 }
 
 
@@ -46,8 +52,12 @@ class _Checker:
         if value is None:
             return
         if value not in getattr(self.catalog, kind):
-            self.errors.append(owner.error(
-                f"unknown {SINGULAR[kind]} {value!r}: no record with that id in {HOME[kind]}", *path))
+            self.errors.append(
+                owner.error(
+                    f"unknown {SINGULAR[kind]} {value!r}: no record with that id in {HOME[kind]}",
+                    *path,
+                )
+            )
 
     def refs(self, owner: Located[Any], kind: str, values: Iterable[str], field: str) -> None:
         for index, value in enumerate(values):
@@ -55,13 +65,21 @@ class _Checker:
 
     def concept(self, owner: Located[Any], scheme: str, value: str, *path: str | int) -> None:
         if scheme not in self.catalog.schemes:
-            self.errors.append(owner.error(
-                f"concept {value!r} needs the concept scheme {scheme!r}, which is not defined "
-                f"(data/schemes/{scheme}.yaml)", *path))
+            self.errors.append(
+                owner.error(
+                    f"concept {value!r} needs the concept scheme {scheme!r}, which is not defined "
+                    f"(data/schemes/{scheme}.yaml)",
+                    *path,
+                )
+            )
         elif value not in _concepts(self.catalog, scheme):
             where = self.catalog.schemes[scheme].file
-            self.errors.append(owner.error(
-                f"unknown concept {value!r}: scheme {scheme!r} ({where}) has no such concept", *path))
+            self.errors.append(
+                owner.error(
+                    f"unknown concept {value!r}: scheme {scheme!r} ({where}) has no such concept",
+                    *path,
+                )
+            )
 
     def qualified_concept(self, owner: Located[Any], value: str, *path: str | int) -> None:
         scheme, concept = value.split("/", 1)
@@ -96,33 +114,60 @@ def check_references(catalog: Catalog) -> None:
             scheme = source.record.scheme if source else None
             for j, category in enumerate(listing.categories):
                 if scheme is None:
-                    c.errors.append(located.error(
-                        f"source {listing.source!r} has no category scheme, so category "
-                        f"{category!r} cannot be resolved", "listings", i, "categories", j))
+                    c.errors.append(
+                        located.error(
+                            f"source {listing.source!r} has no category scheme, so category "
+                            f"{category!r} cannot be resolved",
+                            "listings",
+                            i,
+                            "categories",
+                            j,
+                        )
+                    )
                 else:
                     c.concept(located, scheme, category, "listings", i, "categories", j)
             for j, given in enumerate(listing.gives):
                 if not _has_value(p, given):
-                    c.errors.append(located.error(
-                        f"the listing says the source gives {given!r}, but the paper has no {given}",
-                        "listings", i, "gives", j))
+                    c.errors.append(
+                        located.error(
+                            f"the listing says the source gives {given!r}, "
+                            f"but the paper has no {given}",
+                            "listings",
+                            i,
+                            "gives",
+                            j,
+                        )
+                    )
         corrected = set()
         for i, correction in enumerate(p.corrections):
             c.ref(located, "sources", correction.source, "corrections", i, "source")
             if correction.source not in listed_sources:
-                c.errors.append(located.error(
-                    f"correction of a value from {correction.source!r}, but the paper has no "
-                    f"listing in that source", "corrections", i, "source"))
+                c.errors.append(
+                    located.error(
+                        f"correction of a value from {correction.source!r}, but the paper has no "
+                        f"listing in that source",
+                        "corrections",
+                        i,
+                        "source",
+                    )
+                )
             corrected.add(correction.field)
         given = {f for listing in p.listings for f in listing.gives}
         for name in _fields_with_values(p):
             if name not in given and name not in p.provenance and name not in corrected:
-                c.errors.append(located.error(
-                    "no listing gives this value and `provenance` does not say where it came "
-                    "from", name))
+                c.errors.append(
+                    located.error(
+                        "no listing gives this value and `provenance` does not say where it came "
+                        "from",
+                        name,
+                    )
+                )
         if not p.listings and "title" not in p.provenance:
-            c.errors.append(located.error(
-                "a work needs at least one listing, or a provenance entry for its title", "id"))
+            c.errors.append(
+                located.error(
+                    "a work needs at least one listing, or a provenance entry for its title", "id"
+                )
+            )
 
     for located in catalog.methods.values():
         c.refs(located, "methods", located.record.builds_on, "builds_on")
@@ -142,18 +187,29 @@ def check_references(catalog: Catalog) -> None:
         ids = {concept.id for concept in scheme.concepts}
         for i, concept in enumerate(scheme.concepts):
             if concept.broader is not None and concept.broader not in ids:
-                c.errors.append(located.error(
-                    f"unknown broader concept {concept.broader!r}: not in this scheme",
-                    "concepts", i, "broader"))
+                c.errors.append(
+                    located.error(
+                        f"unknown broader concept {concept.broader!r}: not in this scheme",
+                        "concepts",
+                        i,
+                        "broader",
+                    )
+                )
             for relation in ("close_match", "broad_match", "narrow_match"):
                 for j, target in enumerate(getattr(concept, relation)):
                     c.qualified_concept(located, target, "concepts", i, relation, j)
         seen: dict[str, int] = {}
         for i, concept in enumerate(scheme.concepts):
             if concept.id in seen:
-                c.errors.append(located.error(
-                    f"duplicate concept id {concept.id!r} (first at line "
-                    f"{located.line('concepts', seen[concept.id])})", "concepts", i, "id"))
+                c.errors.append(
+                    located.error(
+                        f"duplicate concept id {concept.id!r} (first at line "
+                        f"{located.line('concepts', seen[concept.id])})",
+                        "concepts",
+                        i,
+                        "id",
+                    )
+                )
             seen.setdefault(concept.id, i)
 
     _check_cycles(catalog, c)
@@ -175,7 +231,7 @@ def _fields_with_values(record: Any) -> list[str]:
     for name in type(record).model_fields:
         if name in _UNTRACKED or not _has_value(record, name):
             continue
-        if name == "type" and getattr(record, "type") == "paper":
+        if name == "type" and record.type == "paper":
             continue  # the default kind of work needs no evidence
         names.append(name)
     return names
@@ -191,7 +247,10 @@ def _check_cycles(catalog: Catalog, c: _Checker) -> None:
         (catalog.models, "builds_on"),
     ]
     for table, attr in edges:
-        def parents(node: str, table: dict[str, Located[Any]] = table, attr: str = attr) -> list[str]:
+
+        def parents(
+            node: str, table: dict[str, Located[Any]] = table, attr: str = attr
+        ) -> list[str]:
             value = getattr(table[node].record, attr) if node in table else None
             return [] if value is None else ([value] if isinstance(value, str) else list(value))
 
@@ -206,8 +265,9 @@ def _check_cycles(catalog: Catalog, c: _Checker) -> None:
                     members = frozenset(path)
                     if members not in reported:
                         reported.add(members)
-                        c.errors.append(table[start].error(
-                            f"{attr} forms a cycle: {' -> '.join(path)}", attr))
+                        c.errors.append(
+                            table[start].error(f"{attr} forms a cycle: {' -> '.join(path)}", attr)
+                        )
                     break
                 if node in seen:
                     continue

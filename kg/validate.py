@@ -55,7 +55,9 @@ class ValidationReport:
             f"Warnings: {len(self.warnings)}",
             "",
         ]
-        lines += [str(f) for f in sorted(self.findings, key=lambda f: (f.severity != "Violation", str(f)))]
+        lines += [
+            str(f) for f in sorted(self.findings, key=lambda f: (f.severity != "Violation", str(f)))
+        ]
         return "\n".join(lines) + "\n"
 
 
@@ -77,8 +79,13 @@ def load_shapes(shapes_dir: Path) -> rdflib.Graph:
 
 def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> ValidationReport:
     _conforms, report_graph, _text = shacl_validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
-        allow_warnings=True, meta_shacl=False,
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        meta_shacl=False,
     )
     assert isinstance(report_graph, rdflib.Graph)
     findings = []
@@ -87,13 +94,15 @@ def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) 
         shape = report_graph.value(result, SH.sourceShape)
         path = report_graph.value(result, SH.resultPath)
         message = report_graph.value(result, SH.resultMessage)
-        findings.append(Finding(
-            severity=severity,
-            check=_short(shape),
-            focus=str(report_graph.value(result, SH.focusNode)),
-            path=_short(path) if path is not None else "",
-            message=str(message) if message is not None else "",
-        ))
+        findings.append(
+            Finding(
+                severity=severity,
+                check=_short(shape),
+                focus=str(report_graph.value(result, SH.focusNode)),
+                path=_short(path) if path is not None else "",
+                message=str(message) if message is not None else "",
+            )
+        )
     return ValidationReport(findings, report_graph)
 
 
@@ -105,7 +114,7 @@ def _short(term: rdflib.term.Node | None) -> str:
     text = str(term)
     for prefix, namespace in ns.PREFIXES.items():
         if text.startswith(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 
@@ -136,14 +145,18 @@ def run_checks(store: ox.Store, checks_dir: Path) -> list[Finding]:
         assert isinstance(solutions, ox.QuerySolutions)
         for row in solutions:
             focus = row["focus"] if "focus" in [v.value for v in solutions.variables] else None
-            message_term = row["message"] if "message" in [v.value for v in solutions.variables] else None
-            findings.append(Finding(
-                severity="Violation",
-                check=f"checks/{path.name}",
-                focus=focus.value if focus is not None else "",
-                path="",
-                message=message_term.value if message_term is not None else description,
-            ))
+            message_term = (
+                row["message"] if "message" in [v.value for v in solutions.variables] else None
+            )
+            findings.append(
+                Finding(
+                    severity="Violation",
+                    check=f"checks/{path.name}",
+                    focus=focus.value if focus is not None else "",
+                    path="",
+                    message=message_term.value if message_term is not None else description,
+                )
+            )
     return findings
 
 
@@ -154,7 +167,9 @@ def validate(quads: list[ox.Quad], shapes_dir: Path, ontology_path: Path) -> Val
     report = run_shacl(data, load_shapes(shapes_dir), ontology)
     store = ox.Store()
     store.extend(quads)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.ONTOLOGY_IRI))
-                 for t in ox.parse(path=str(ontology_path), format=ox.RdfFormat.TURTLE))
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.ONTOLOGY_IRI))
+        for t in ox.parse(path=str(ontology_path), format=ox.RdfFormat.TURTLE)
+    )
     report.findings.extend(run_checks(store, shapes_dir / "checks"))
     return report

@@ -38,8 +38,9 @@ class YamlDoc:
         return self.lines.get(path, 1)
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], errors: list[DataError],
-          file: str) -> None:
+def _walk(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], errors: list[DataError], file: str
+) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -47,7 +48,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], errors: list[Da
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
-                errors.append(DataError(file, line, key, f"duplicate key (first on line {seen[key]})"))
+                errors.append(
+                    DataError(file, line, key, f"duplicate key (first on line {seen[key]})")
+                )
             seen[key] = line
             _walk(value_node, (*path, key), lines, errors, file)
             lines[(*path, key)] = line
@@ -69,7 +72,9 @@ def read_yaml(path: Path, display_name: str) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or str(exc)
-        raise DataErrors([DataError(display_name, line, "", f"YAML syntax error: {problem}")]) from None
+        raise DataErrors(
+            [DataError(display_name, line, "", f"YAML syntax error: {problem}")]
+        ) from None
     lines: dict[Path_, int] = {}
     errors: list[DataError] = []
     if node is not None:

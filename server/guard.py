@@ -130,9 +130,9 @@ def _find_services(root: object) -> list:
             stack.extend(node.values())
         elif isinstance(node, dict):
             stack.extend(node.values())
-        elif isinstance(node, list | tuple | set | frozenset):
-            stack.extend(node)
-        elif hasattr(node, "asList") and not isinstance(node, str):  # pyparsing ParseResults
+        elif isinstance(node, list | tuple | set | frozenset) or (
+            hasattr(node, "asList") and not isinstance(node, str)  # pyparsing ParseResults
+        ):
             stack.extend(node)
     return found
 

@@ -155,15 +155,23 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, i
 
 
 def choose(formats: tuple[Format, ...], accept: str | None) -> Format | None:
-    """The acceptable format with the highest q; ties go to the explicitly named one, then to
-    our order of preference. None if no format is acceptable."""
+    """The acceptable format with the highest q; ties go to the most specific match, then to a
+    format's own media type over an alias, then to our order of preference. None if no format
+    is acceptable."""
     ranges = parse_accept(accept)
-    best: tuple[tuple[float, int, int], Format] | None = None
+    best: tuple[tuple[float, int, bool, int], Format] | None = None
     for index, fmt in enumerate(formats):
-        q, specificity = max(_quality(m, ranges) for m in fmt.media_types)
+        # We always answer with the format's own media type, so wildcards count for that one
+        # only; an alias (application/json, application/xml) counts when named exactly.
+        candidates = [(*_quality(fmt.media_type, ranges), True)]
+        for alias in fmt.media_types[1:]:
+            q_alias, specificity = _quality(alias, ranges)
+            if specificity == 2:
+                candidates.append((q_alias, specificity, False))
+        q, specificity, canonical = max(candidates)
         if q <= 0:
             continue
-        score = (q, specificity, -index)
+        score = (q, specificity, canonical, -index)
         if best is None or score > best[0]:
             best = (score, fmt)
     return best[1] if best else None

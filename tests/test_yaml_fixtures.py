@@ -29,8 +29,9 @@ def make_data(tmp_path: Path, defect: str | None) -> Path:
     return data
 
 
-def run_build(tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch,
-              capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def run_build(
+    tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
     monkeypatch.setenv("VRLKG_DATA_DIR", str(data))
     monkeypatch.setenv("VRLKG_BUILD_DIR", str(tmp_path / "build"))
     code = main(["build", "--quiet"])
@@ -66,7 +67,12 @@ def test_every_invalid_fixture_has_exactly_one_defect(tmp_path, monkeypatch, cap
 def test_cli_exit_code_and_message_from_a_real_process(tmp_path):
     data = make_data(tmp_path, "unknown-author")
     env = {"VRLKG_DATA_DIR": str(data), "VRLKG_BUILD_DIR": str(tmp_path / "build"), "PATH": ""}
-    proc = subprocess.run([sys.executable, "-m", "kg.cli", "validate"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "validate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "data/papers/demo-paper.yaml:8: authors[1]: unknown person 'grace-hopper'" in proc.stderr
