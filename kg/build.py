@@ -10,7 +10,6 @@ swapped in; a failed or interrupted build leaves the previous one serving.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import shutil
@@ -27,7 +26,8 @@ from kg.convert import convert
 from kg.loader import load_catalog
 from kg.references import check_references
 from kg.settings import REPO_ROOT, Settings
-from kg.validate import ValidationReport, validate
+from kg.store import write_store
+from kg.validate import ValidationReport, ontology_quads, validate
 
 ONTOLOGY_FILE = "vrlkg.ttl"
 # File name -> format of the dumps every build writes.
@@ -91,24 +91,14 @@ def is_stale(settings: Settings) -> bool:
     return not stamp.exists() or stamp.read_text().strip() != fingerprint(settings)
 
 
-def ontology_quads(settings: Settings) -> list[ox.Quad]:
-    graph = ox.NamedNode(ns.ONTOLOGY_IRI)
-    path = settings.ontology_dir / ONTOLOGY_FILE
-    return [
-        ox.Quad(q.subject, q.predicate, q.object, graph)
-        for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-    ]
-
-
 def make_graph(settings: Settings, progress: Progress) -> tuple[list[ox.Quad], ValidationReport]:
     """Load, check, convert and validate; raises DataErrors or nothing. Writes nothing."""
     with step(progress, "read and checked the YAML records"):
         catalog = load_catalog(settings.data_dir)
         check_references(catalog)
     with step(progress, "converted to RDF"):
-        quads = sorted(
-            set(convert(catalog, settings.base_iri)) | set(ontology_quads(settings)), key=str
-        )
+        ontology = ontology_quads(settings.ontology_dir / ONTOLOGY_FILE)
+        quads = sorted(set(convert(catalog, settings.base_iri)) | set(ontology), key=str)
     with step(progress, f"validated {len(quads)} quads with SHACL and quality checks"):
         report = validate(quads, settings.shapes_dir, settings.ontology_dir / ONTOLOGY_FILE)
     return quads, report
@@ -126,15 +116,6 @@ def write_dumps(quads: list[ox.Quad], folder: Path) -> None:
         else:
             triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
             ox.serialize(triples, output=str(folder / name), format=fmt, prefixes=prefixes)
-
-
-def write_store(nquads: Path, folder: Path) -> None:
-    store = ox.Store(str(folder))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    store.optimize()
-    del store
-    gc.collect()  # releases the RocksDB lock so the server can open the store read-only
 
 
 def _swap_link(link: Path, target: str) -> None:
@@ -174,7 +155,7 @@ def build(settings: Settings, progress: Progress = lambda _msg: None) -> BuildRe
         (partial / "validation.txt").write_text(report.text(), encoding="utf-8")
         report.report_graph.serialize(partial / "validation.ttl", format="turtle")
     with step(progress, "loaded the Oxigraph store"):
-        write_store(partial / "vrlkg.nq", partial / "store")
+        write_store(quads, partial / "store")
     (partial / "fingerprint").write_text(fingerprint(settings) + "\n")
 
     final = builds / stamp

@@ -20,11 +20,11 @@ class QueryFailed(Exception):
 
 
 def run_query(store: ox.Store, query: str, *, prefixes: bool = True) -> Result:
-    """Evaluate over the union of the named graphs; the standard prefixes are predeclared
-    (without shifting the line numbers of parser messages)."""
+    """Evaluate over the default graph (the merge of the named graphs). The standard prefixes
+    are predeclared without shifting the line numbers of parser messages."""
     try:
         return store.query(
-            query, use_default_graph_as_union=True, prefixes=dict(ns.PREFIXES) if prefixes else None
+            query, prefixes=dict(ns.PREFIXES) if prefixes else None
         )
     except SyntaxError as exc:
         raise QueryFailed(f"syntax {exc}") from None

@@ -12,6 +12,7 @@ import rdflib
 from pyshacl import validate as shacl_validate
 
 from kg import namespaces as ns
+from kg.store import memory_store
 
 SH = rdflib.Namespace(ns.SH)
 
@@ -141,7 +142,7 @@ def run_checks(store: ox.Store, checks_dir: Path) -> list[Finding]:
     for path in sorted(checks_dir.glob("*.rq")):
         query = path.read_text(encoding="utf-8")
         description = check_description(query) or path.stem
-        solutions = store.query(query, use_default_graph_as_union=True, prefixes=dict(ns.PREFIXES))
+        solutions = store.query(query, prefixes=dict(ns.PREFIXES))
         assert isinstance(solutions, ox.QuerySolutions)
         for row in solutions:
             focus = row["focus"] if "focus" in [v.value for v in solutions.variables] else None
@@ -160,16 +161,18 @@ def run_checks(store: ox.Store, checks_dir: Path) -> list[Finding]:
     return findings
 
 
+def ontology_quads(path: Path) -> list[ox.Quad]:
+    """The ontology, in the named graph of its own IRI."""
+    graph = ox.NamedNode(ns.ONTOLOGY_IRI)
+    return [ox.Quad(q.subject, q.predicate, q.object, graph)
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+
+
 def validate(quads: list[ox.Quad], shapes_dir: Path, ontology_path: Path) -> ValidationReport:
     """SHACL over the union of the graphs, then the SPARQL checks over the same data."""
     data = load_rdflib(quads)
     ontology = rdflib.Graph().parse(ontology_path, format="turtle")
     report = run_shacl(data, load_shapes(shapes_dir), ontology)
-    store = ox.Store()
-    store.extend(quads)
-    store.extend(
-        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.ONTOLOGY_IRI))
-        for t in ox.parse(path=str(ontology_path), format=ox.RdfFormat.TURTLE)
-    )
+    store = memory_store([*quads, *ontology_quads(ontology_path)])
     report.findings.extend(run_checks(store, shapes_dir / "checks"))
     return report

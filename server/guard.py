@@ -3,9 +3,8 @@
 pyoxigraph executes `SERVICE <iri>` with its own HTTP client and has no switch to turn that off,
 so every query that could contain SERVICE is parsed with rdflib's SPARQL parser and its algebra is
 searched for service patterns, wherever they are (OPTIONAL, UNION, MINUS, FILTER EXISTS,
-subqueries, SERVICE SILENT). The same parse tells whether the query names its own dataset with
-FROM / FROM NAMED. This runs inside the query workers, so a query that makes the parser slow is
-stopped by the time limit like any other.
+subqueries, SERVICE SILENT). This runs inside the query workers, so a query that makes the parser
+slow is stopped by the time limit like any other.
 """
 
 from __future__ import annotations
@@ -35,8 +34,6 @@ RDF_CONTENT_TYPES = frozenset(
 )
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
-_FROM_CLAUSE = re.compile(r"\bfrom\s+(?:named\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
 
 
 def is_update_attempt(params: Iterable[str], content_type: str) -> bool:
@@ -52,8 +49,6 @@ def is_update_attempt(params: Iterable[str], content_type: str) -> bool:
 class QueryShape:
     # SERVICE targets: IRIs, or "?name" for a variable.
     services: tuple[str, ...] = ()
-    # The query names its own dataset (FROM / FROM NAMED).
-    dataset_clause: bool = False
     # Set when the query could contain SERVICE but rdflib could not parse it.
     unchecked: str | None = None
 
@@ -74,42 +69,36 @@ def _expand_escapes(text: str) -> str:
 
 
 def shape_of(query: str, base_iri: str | None) -> QueryShape:
-    """Fast path without parsing for the usual query that mentions neither SERVICE nor FROM."""
+    """Fast path without parsing for the usual query that does not mention SERVICE."""
     text = _expand_escapes(query) if ("\\u" in query or "\\U" in query) else query
-    mentions_service = "service" in text.lower()
-    mentions_from = _FROM.search(text) is not None
-    if not (mentions_service or mentions_from):
+    if "service" not in text.lower():
         return PLAIN
-    return _analyse(query, base_iri, mentions_service)
+    return _analyse(query, base_iri)
 
 
 @lru_cache(maxsize=2048)
-def _analyse(query: str, base_iri: str | None, mentions_service: bool) -> QueryShape:
+def _analyse(query: str, base_iri: str | None) -> QueryShape:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
         parsed = parseQuery(query)
     except Exception as error:  # pyparsing raises several kinds
-        return QueryShape(
-            dataset_clause=_FROM_CLAUSE.search(_expand_escapes(query)) is not None,
-            unchecked=_one_line(error) if mentions_service else None,
-        )
-    dataset_clause = "datasetClause" in parsed[1]
+        return QueryShape(unchecked=_one_line(error))
     if not _find_services(parsed):
-        return QueryShape(dataset_clause=dataset_clause)
+        return PLAIN
     try:
         algebra = translateQuery(parsed, base=base_iri)
     except Exception as error:
-        return QueryShape(dataset_clause=dataset_clause, unchecked=_one_line(error))
+        return QueryShape(unchecked=_one_line(error))
     targets = []
     for node in _find_services(algebra.algebra):
         term = node.get("term")
         name = type(term).__name__
         targets.append(f"?{term}" if name == "Variable" else str(term))
     if not targets:  # found in the parse tree but not in the algebra: do not guess
-        return QueryShape(dataset_clause=dataset_clause, unchecked="SERVICE pattern not resolved")
-    return QueryShape(services=tuple(targets), dataset_clause=dataset_clause)
+        return QueryShape(unchecked="SERVICE pattern not resolved")
+    return QueryShape(services=tuple(targets))
 
 
 def _find_services(root: object) -> list:

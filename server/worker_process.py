@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from server.errors import scrub
-from server.guard import QueryShape, service_refusal, shape_of
+from server.guard import service_refusal, shape_of
 from server.jobs import GraphsJob, QueryJob, Reply
 from server.negotiation import GRAPH_BY_KEY, RESULT_BY_KEY
 
@@ -86,7 +86,7 @@ class QueryWorker:
             return Reply.text(400, refusal)
         store = self.store(job.store)
         try:
-            result = store.query(job.query, base_iri=job.base_iri, **_dataset(job, shape))
+            result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
         except SyntaxError as error:
             return Reply.text(400, f"Query syntax error: {error}")
         if isinstance(result, ox.QueryTriples):
@@ -121,16 +121,16 @@ class StoreUnavailable(Exception):
     pass
 
 
-def _dataset(job: QueryJob, shape: QueryShape) -> dict[str, object]:
+def _dataset(job: QueryJob) -> dict[str, object]:
     """The dataset arguments of Store.query.
 
     A dataset given by the protocol replaces the query's own; without one, the query's FROM /
-    FROM NAMED apply, and without those the default graph is the union of the named graphs.
+    FROM NAMED apply, and without those the store's default graph: the merge of the named graphs.
     """
     if job.default_graphs is None and job.named_graphs is None:
-        if shape.dataset_clause:
-            return {}
-        return {"use_default_graph_as_union": True}
+        # The query's own FROM / FROM NAMED, or else the store's default graph, which holds the
+        # merge of the named graphs (kg.store).
+        return {}
     return {
         "default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
         "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()],

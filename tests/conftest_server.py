@@ -22,6 +22,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from kg.store import merge_default_graph
+
 REPO = Path(__file__).resolve().parent.parent
 W3C_DIR = Path(os.environ.get("VRLKG_W3C_DIR", REPO.parent / "shared" / "w3c"))
 PROTOCOL_DIR = W3C_DIR / "sparql11-protocol"
@@ -57,6 +59,7 @@ def build_store(path: Path, files: dict[str, Path] | None = None, quads: Iterabl
     for graph, file in (files or {}).items():
         store.load(path=str(file), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
     store.bulk_extend(list(quads))
+    merge_default_graph(store)  # as a build does: the default graph is the merge (kg.store)
     store.flush()
     del store
     gc.collect()

@@ -193,3 +193,30 @@ def test_shacl_violations_fail_the_build_and_keep_the_previous_graph(settings, t
     assert failure.value.report.violations
     assert current_build(local) == served
     assert (local.build_dir / "validation-failed.txt").read_text().startswith("Conforms: no")
+
+
+def test_default_graph_is_the_merge_of_the_named_graphs_a_set(built):
+    """Reflexion is typed in two source graphs; the default graph holds the triple once."""
+    store = ox.Store.read_only(str(built.path / "store"))
+    reflexion = f"<{BASE}paper/reflexion>"
+    in_default = list(
+        store.query(f"SELECT * WHERE {{ {reflexion} a vrlkg:Paper }}", prefixes=dict(ns.PREFIXES))
+    )
+    per_graph = list(
+        store.query(
+            f"SELECT ?g WHERE {{ GRAPH ?g {{ {reflexion} a vrlkg:Paper }} }}",
+            prefixes=dict(ns.PREFIXES),
+        )
+    )
+    assert len(in_default) == 1
+    assert len(per_graph) == 2
+    named = {
+        str(ox.Triple(q.subject, q.predicate, q.object))
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    default = {
+        str(ox.Triple(q.subject, q.predicate, q.object))
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    assert named == default

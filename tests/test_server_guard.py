@@ -54,20 +54,6 @@ def test_refusal_messages() -> None:
     assert refusal and "variable" in refusal
 
 
-@pytest.mark.parametrize(
-    ("query", "dataset"),
-    [
-        ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", True),
-        ("PREFIX e: <http://e/> SELECT * FROM NAMED e:g WHERE { GRAPH ?g { ?s ?p ?o } }", True),
-        ("SELECT * WHERE { ?s ?p 'from <x>' }", False),
-        ("SELECT ?from WHERE { ?from ?p ?o }", False),
-        ("SELECT * \\u0046ROM <http://g> WHERE { ?s ?p ?o }", True),
-    ],
-)
-def test_dataset_clause_detection(query: str, dataset: bool) -> None:
-    assert shape_of(query, BASE).dataset_clause is dataset
-
-
 def test_update_attempts() -> None:
     assert is_update_attempt(["update"], "")
     assert is_update_attempt(["using-named-graph-uri"], "application/sparql-query")

@@ -24,7 +24,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg import namespaces as ns
-from kg.validate import load_shapes, run_checks, run_shacl
+from kg.store import memory_store
+from kg.validate import load_shapes, ontology_quads, run_checks, run_shacl
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_DIR = ROOT / "shapes"
@@ -326,18 +327,13 @@ def test_check_is_described_and_parses(name):
 
 
 def load_store(path: Path) -> ox.Store:
-    store = ox.Store()
+    """The fixture in a store filled the way a build fills one (kg.store), with the ontology."""
     _rdflib_format, ox_format = fixture_format(path)
-    quads = ox.parse(path=str(path), format=ox_format)
+    quads = list(ox.parse(path=str(path), format=ox_format))
     if ox_format == ox.RdfFormat.TURTLE:
         curated = ox.NamedNode(CURATED_GRAPH)
-        quads = (ox.Quad(q.subject, q.predicate, q.object, curated) for q in quads)
-    store.extend(quads)
-    store.extend(
-        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.ONTOLOGY_IRI))
-        for t in ox.parse(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE)
-    )
-    return store
+        quads = [ox.Quad(q.subject, q.predicate, q.object, curated) for q in quads]
+    return memory_store([*quads, *ontology_quads(ONTOLOGY_PATH)])
 
 
 def check_fixtures(name: str) -> list[Path]:
