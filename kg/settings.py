@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_BASE_IRI = "https://w3id.org/vrlkg/"
+MIB = 1 << 20
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +29,16 @@ class Settings:
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)
     # Processes that evaluate queries; each can be killed when its query runs over time.
     query_workers: int = 2
+    # Largest request body (a query sent by POST) in bytes.
+    max_request_bytes: int = 1 * MIB
+    # Largest serialized result in bytes; a larger result is an error, never a truncated body.
+    max_result_bytes: int = 64 * MIB
+    # Resident memory a worker may use while evaluating a query before it is killed (0: no limit).
+    max_worker_memory_bytes: int = 4096 * MIB
+    # Requests that may wait for a busy worker before new ones are turned away with 503.
+    max_waiting: int = 64
+    # Seconds a freshly started worker has to report that it is ready.
+    worker_start_timeout: float = 30.0
 
     @property
     def store_link(self) -> Path:
@@ -54,4 +65,10 @@ class Settings:
             changes["service_allowlist"] = _split_list(env["VRLKG_SERVICE_ALLOWLIST"])
         if env.get("VRLKG_QUERY_WORKERS"):
             changes["query_workers"] = int(env["VRLKG_QUERY_WORKERS"])
+        if env.get("VRLKG_MAX_RESULT_MB"):
+            changes["max_result_bytes"] = int(float(env["VRLKG_MAX_RESULT_MB"]) * MIB)
+        if env.get("VRLKG_QUERY_MEMORY_MB"):
+            changes["max_worker_memory_bytes"] = int(float(env["VRLKG_QUERY_MEMORY_MB"]) * MIB)
+        if env.get("VRLKG_MAX_WAITING"):
+            changes["max_waiting"] = int(env["VRLKG_MAX_WAITING"])
         return settings.with_(**changes)

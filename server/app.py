@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from kg.settings import Settings
-from server.limits import Limits
 from server.sparql import SparqlEndpoint, internal_error
 from server.store_locator import StoreLocator
 from server.workers import WorkerPool
@@ -20,10 +19,9 @@ EXPOSED_HEADERS = ["Content-Type", "Content-Length", "Retry-After", "Vary", "All
 
 
 def create_app(
-    settings: Settings, store_path: Path | None = None, limits: Limits | None = None
+    settings: Settings, store_path: Path | None = None
 ) -> FastAPI:
     """The endpoint app. `store_path` None: serve whatever `settings.store_link` points at."""
-    limits = limits or Limits.from_env()
     locator = (
         StoreLocator(fixed=store_path)
         if store_path is not None
@@ -32,11 +30,11 @@ def create_app(
     pool = WorkerPool(
         size=settings.query_workers,
         service_allowlist=settings.service_allowlist,
-        max_waiting=limits.max_waiting,
-        memory_limit=limits.max_worker_memory_bytes,
-        start_timeout=limits.worker_start_timeout,
+        max_waiting=settings.max_waiting,
+        memory_limit=settings.max_worker_memory_bytes,
+        start_timeout=settings.worker_start_timeout,
     )
-    endpoint = SparqlEndpoint(settings, pool, locator, limits)
+    endpoint = SparqlEndpoint(settings, pool, locator)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

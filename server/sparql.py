@@ -13,7 +13,6 @@ from kg.settings import Settings
 from server import negotiation, service_description
 from server.errors import HttpError, ReadOnlyError
 from server.jobs import GraphsJob, QueryJob, Reply
-from server.limits import Limits
 from server.protocol import SparqlRequest, read_request
 from server.store_locator import StoreLocator
 from server.workers import (
@@ -48,11 +47,10 @@ def endpoint_iri(request: Request) -> str:
 
 
 class SparqlEndpoint:
-    def __init__(self, settings: Settings, pool: WorkerPool, locator: StoreLocator, limits: Limits):
+    def __init__(self, settings: Settings, pool: WorkerPool, locator: StoreLocator):
         self.settings = settings
         self.pool = pool
         self.locator = locator
-        self.limits = limits
         self._graphs: tuple[str, tuple[str, ...]] | None = None  # (store path, graph IRIs)
 
     # ---- routes -----------------------------------------------------------------------------
@@ -61,7 +59,7 @@ class SparqlEndpoint:
         """GET and POST /sparql."""
         deadline = asyncio.get_running_loop().time() + self.settings.query_timeout
         try:
-            sparql = await read_request(request, self.limits.max_request_bytes)
+            sparql = await read_request(request, self.settings.max_request_bytes)
             if sparql.query is None:
                 return await self._describe(request, sparql, deadline)
             return await self._evaluate(request, sparql, deadline)
@@ -101,7 +99,7 @@ class SparqlEndpoint:
             named_graphs=sparql.named_graphs if sparql.protocol_dataset else None,
             results_format=results.key if results else None,
             graph_format=graph.key if graph else None,
-            max_result_bytes=self.limits.max_result_bytes,
+            max_result_bytes=self.settings.max_result_bytes,
         )
         reply = await self._run(job, deadline)
         if reply.status == 406:
@@ -162,7 +160,7 @@ class SparqlEndpoint:
                 {"Retry-After": "2"},
             ) from None
         except MemoryExceeded:
-            mib = self.limits.max_worker_memory_bytes / (1 << 20)
+            mib = self.settings.max_worker_memory_bytes / (1 << 20)
             raise HttpError(
                 507, f"query exceeded the memory limit of {mib:.4g} MiB and was stopped"
             ) from None
