@@ -204,60 +204,58 @@ class Converter:
                     other_scheme, other = target.split("/", 1)
                     add(cnode, ns.SKOS + prop, self.concept(other_scheme, other), [self.curated])
 
+    def _describe(self, node: NamedNode, label: str, alt_labels: list[str],
+                  description: str | None, homepage: str | None, wikidata: str | None) -> None:
+        """The statements every curated entity may have: names, description, links."""
+        add, cur = self.out.add, [self.curated]
+        add(node, RDFS_LABEL, text(label), cur)
+        for alt in alt_labels:
+            add(node, ns.SKOS + "altLabel", text(alt), cur)
+        if description:
+            add(node, ns.DCTERMS + "description", text(description), cur)
+        if homepage:
+            add(node, ns.FOAF + "homepage", NamedNode(homepage), cur)
+        if wikidata:
+            add(node, ns.SKOS + "exactMatch", NamedNode(ns.WD + wikidata), cur)
+
     def _entities(self) -> None:
         add, cur = self.out.add, [self.curated]
-        wd = ns.SKOS + "exactMatch"
         for located in self.catalog.people.values():
             p = located.record
             node = self.iri("person", p.id)
             cls = NamedNode(ns.FOAF + "Organization") if p.type == "organization" else V("Person")
             add(node, RDF_TYPE, cls, cur)
+            self._describe(node, p.name, [], None, None, p.wikidata)
             add(node, ns.FOAF + "name", text(p.name), cur)
-            add(node, RDFS_LABEL, text(p.name), cur)
             if p.orcid:
                 add(node, V("orcid"), text(p.orcid), cur)
             if p.dblp:
                 add(node, ns.RDFS + "seeAlso", NamedNode(p.dblp), cur)
-            if p.wikidata:
-                add(node, wd, NamedNode(ns.WD + p.wikidata), cur)
         for located in self.catalog.methods.values():
             m = located.record
             node = self.iri("method", m.id)
             add(node, RDF_TYPE, V("Method"), cur)
             if m.type == "algorithm":
                 add(node, RDF_TYPE, V("RLAlgorithm"), cur)
-            add(node, RDFS_LABEL, text(m.label), cur)
-            for alt in ([m.name] if m.name and m.name != m.label else []) + m.alt_labels:
-                add(node, ns.SKOS + "altLabel", text(alt), cur)
-            if m.description:
-                add(node, ns.DCTERMS + "description", text(m.description), cur)
+            names = ([m.name] if m.name and m.name != m.label else []) + m.alt_labels
+            self._describe(node, m.label, names, m.description, None, m.wikidata)
             for parent in m.builds_on:
                 add(node, V("buildsOn"), self.iri("method", parent), cur)
-            if m.wikidata:
-                add(node, wd, NamedNode(ns.WD + m.wikidata), cur)
         for located in self.catalog.models.values():
             m = located.record
             node = self.iri("model", m.id)
             add(node, RDF_TYPE, V("Model"), cur)
-            add(node, RDFS_LABEL, text(m.label), cur)
+            self._describe(node, m.label, m.alt_labels, m.description, m.homepage, m.wikidata)
             add(node, V("modelType"), V(MODEL_TYPE[m.type]), cur)
             if m.developer:
                 add(node, V("developer"), text(m.developer), cur)
-            for alt in m.alt_labels:
-                add(node, ns.SKOS + "altLabel", text(alt), cur)
-            if m.description:
-                add(node, ns.DCTERMS + "description", text(m.description), cur)
-            if m.homepage:
-                add(node, ns.FOAF + "homepage", NamedNode(m.homepage), cur)
             for parent in m.builds_on:
                 add(node, V("buildsOn"), self.iri("model", parent), cur)
-            if m.wikidata:
-                add(node, wd, NamedNode(ns.WD + m.wikidata), cur)
         for located in self.catalog.testbeds.values():
             t = located.record
             node = self.testbed(t.id)
             add(node, RDF_TYPE, V(TESTBED_CLASS[t.type]), cur)
-            add(node, RDFS_LABEL, text(t.label), cur)
+            self._describe(node, t.label, t.alt_labels, t.description, t.homepage, t.wikidata)
             add(node, V("testbedKind"), V(TESTBED_KIND[t.kind]), cur)
             if t.part_of:
                 add(node, V("partOf"), self.testbed(t.part_of), cur)
@@ -265,14 +263,6 @@ class Converter:
                 add(node, V("inDomain"), self.iri("domain", domain), cur)
             for modality in t.modalities:
                 add(node, V("modality"), text(modality), cur)
-            if t.homepage:
-                add(node, ns.FOAF + "homepage", NamedNode(t.homepage), cur)
-            for alt in t.alt_labels:
-                add(node, ns.SKOS + "altLabel", text(alt), cur)
-            if t.description:
-                add(node, ns.DCTERMS + "description", text(t.description), cur)
-            if t.wikidata:
-                add(node, wd, NamedNode(ns.WD + t.wikidata), cur)
         if self.catalog.domains:
             scheme = self.iri("scheme", DOMAIN_SCHEME)
             add(scheme, RDF_TYPE, NamedNode(ns.SKOS + "ConceptScheme"), cur)
@@ -289,21 +279,16 @@ class Converter:
             if d.broader:
                 add(node, ns.SKOS + "broader", self.iri("domain", d.broader), cur)
             if d.wikidata:
-                add(node, wd, NamedNode(ns.WD + d.wikidata), cur)
+                add(node, ns.SKOS + "exactMatch", NamedNode(ns.WD + d.wikidata), cur)
         for located in self.catalog.venues.values():
             v = located.record
             node = self.iri("venue", v.id)
             add(node, RDF_TYPE, V("Venue"), cur)
-            add(node, RDFS_LABEL, text(v.label), cur)
+            acronyms = [v.acronym] if v.acronym else []
+            self._describe(node, v.label, acronyms, None, v.homepage, v.wikidata)
             add(node, V("venueType"), V(VENUE_TYPE[v.type]), cur)
-            if v.acronym:
-                add(node, ns.SKOS + "altLabel", text(v.acronym), cur)
-            if v.homepage:
-                add(node, ns.FOAF + "homepage", NamedNode(v.homepage), cur)
             if v.dblp:
                 add(node, ns.RDFS + "seeAlso", NamedNode(v.dblp), cur)
-            if v.wikidata:
-                add(node, wd, NamedNode(ns.WD + v.wikidata), cur)
 
     # -- papers -----------------------------------------------------------------------------
     def _graphs_for(self, p: PaperRecord, field: str) -> list[NamedNode]:
