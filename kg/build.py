@@ -26,8 +26,10 @@ from kg.convert import convert
 from kg.loader import load_catalog
 from kg.references import check_references
 from kg.settings import REPO_ROOT, Settings
-from kg.store import write_store
+from kg.store import memory_store, write_store
 from kg.validate import ValidationReport, ontology_quads, validate
+from kg.void import describe_store, dump_for
+from kg.void import serialize as serialize_void
 
 ONTOLOGY_FILE = "vrlkg.ttl"
 # File name -> format of the dumps every build writes.
@@ -38,7 +40,9 @@ DUMPS: dict[str, ox.RdfFormat] = {
     "vrlkg.jsonld": ox.RdfFormat.JSON_LD,
 }
 REPORTS = ("validation.txt", "validation.ttl")
-STABLE_NAMES = ("store", *DUMPS, *REPORTS)
+# The dataset description (VoID and DCAT), written beside the dumps.
+VOID_FILE = "void.ttl"
+STABLE_NAMES = ("store", *DUMPS, *REPORTS, VOID_FILE)
 KEEP_BUILDS = 3
 
 Progress = Callable[[str], None]
@@ -118,6 +122,19 @@ def write_dumps(quads: list[ox.Quad], folder: Path) -> None:
             ox.serialize(triples, output=str(folder / name), format=fmt, prefixes=prefixes)
 
 
+def write_void(quads: list[ox.Quad], folder: Path, base: str) -> None:
+    """void.ttl: the counts from COUNT queries over the graph as served, the dumps linked
+    under {base}downloads/ (the server's /downloads)."""
+    dumps = [
+        dump_for(name, f"{base}downloads/{name}", (folder / name).stat().st_size)
+        for name in DUMPS
+    ]
+    triples = describe_store(
+        memory_store(quads), base, dumps=[d for d in dumps if d is not None]
+    )
+    (folder / VOID_FILE).write_bytes(serialize_void(triples))
+
+
 def _swap_link(link: Path, target: str) -> None:
     tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
     if tmp.is_symlink() or tmp.exists():
@@ -154,6 +171,8 @@ def build(settings: Settings, progress: Progress = lambda _msg: None) -> BuildRe
         write_dumps(quads, partial)
         (partial / "validation.txt").write_text(report.text(), encoding="utf-8")
         report.report_graph.serialize(partial / "validation.ttl", format="turtle")
+    with step(progress, "described the dataset (VoID and DCAT)"):
+        write_void(quads, partial, settings.base_iri)
     with step(progress, "loaded the Oxigraph store"):
         write_store(quads, partial / "store")
     (partial / "fingerprint").write_text(fingerprint(settings) + "\n")

@@ -145,6 +145,49 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.importer.run import SourceImportError, run_import
+
+    try:
+        result = run_import(Path(args.file), settings.data_dir, args.source, dry_run=args.dry_run)
+    except SourceImportError as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DataErrors as exc:
+        print("the data folder has errors; fix them before importing:", file=sys.stderr)
+        return _report_data_errors(exc)
+    out = sys.stdout
+    counts: dict[str, int] = {}
+    for match in result.matches:
+        counts[match.status] = counts.get(match.status, 0) + 1
+    print(f"{result.file} (source {result.source}): {len(result.matches)} entries; "
+          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), file=out)
+    if result.parsed.repaired_encoding:
+        print("  the file's text encoding was damaged (UTF-8 read as Mac Roman) and was repaired",
+              file=out)
+    for match in result.matches:
+        if match.status in {"conflict", "unmatched"}:
+            where = f"line {match.entry.line}"
+            print(f"  {match.status} at {where}: {match.reason}", file=out)
+    for work, name, line in result.differs:
+        print(f"  differs at line {line}: {work}.{name} (kept as curated)", file=out)
+    if args.verbose:
+        for match in result.matches:
+            if match.status == "existing":
+                print(f"  line {match.entry.line}: matches {match.work} ({match.reason})", file=out)
+        for problem in result.problems:
+            print(f"  defect at line {problem.line}: {problem.kind}: {problem.message}", file=out)
+    else:
+        print(f"  {len(result.problems)} defects in the list (--verbose lists them; "
+              "`vrlkg report` explains each)", file=out)
+    verb = "would write" if args.dry_run else "wrote"
+    print(f"{verb} {len(result.created)} new draft(s), added listings to {len(result.listed)} "
+          f"work(s), {len(result.unchanged)} unchanged"
+          + (", the source's category scheme" if result.scheme_written else "")
+          + (f", {len(result.people_added)} new people" if result.people_added else ""), file=out)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_build and is_stale(settings):
         print("the graph is missing or older than its sources: building it first", file=sys.stderr)
@@ -192,6 +235,13 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", help="write to this file instead of standard output")
     e.add_argument("--store", help="export this store folder instead of the current build")
     e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import", help="read a source list; draft new works, list matches")
+    i.add_argument("file", help="an awesome list in Markdown or a title/abstract search dump")
+    i.add_argument("--source", help="the source id in data/sources.yaml (default: by file name)")
+    i.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    i.add_argument("-v", "--verbose", action="store_true", help="list every match and defect")
+    i.set_defaults(func=cmd_import)
 
     s = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if stale)")
     s.add_argument("--host", default="127.0.0.1")

@@ -75,6 +75,19 @@ RDFS_LABEL = NamedNode(ns.RDFS + "label")
 XSD_STRING = NamedNode(ns.XSD + "string")
 
 
+def repository_label(url: str) -> str:
+    """`owner/name` for a GitHub (GitLab, Hugging Face, Bitbucket) repository URL, else the URL
+    without its scheme."""
+    rest = url.split("://", 1)[-1].rstrip("/")
+    host, _, path = rest.partition("/")
+    parts = [p for p in path.split("/") if p]
+    if host.lower().removeprefix("www.") in {
+        "github.com", "gitlab.com", "huggingface.co", "bitbucket.org"
+    } and len(parts) >= 2:
+        return f"{parts[0]}/{parts[1].removesuffix('.git')}"
+    return rest
+
+
 def V(local: str) -> NamedNode:
     return NamedNode(ns.VRLKG + local)
 
@@ -190,6 +203,8 @@ class Converter:
                 add(cnode, ns.SKOS + "notation", text(c.notation), graphs)
             if c.line:
                 add(cnode, V("sourceLine"), typed(str(c.line), "positiveInteger"), graphs)
+            if c.in_html_comment:
+                add(cnode, V("inHtmlComment"), typed("true", "boolean"), graphs)
             if c.broader:
                 add(cnode, ns.SKOS + "broader", self.concept(scheme.id, c.broader), graphs)
             else:
@@ -345,7 +360,12 @@ class Converter:
         for keyword in p.keywords:
             add(node, FIELD_PROPERTY["keywords"], text(keyword), g("keywords"))
         for url in p.code:
-            add(node, FIELD_PROPERTY["code"], NamedNode(url), g("code"))
+            # The repository is a node of its own, typed and named, so that other graphs (and
+            # schema.org consumers) see software rather than a bare link.
+            repository = NamedNode(url)
+            add(node, FIELD_PROPERTY["code"], repository, g("code"))
+            add(repository, RDF_TYPE, NamedNode(ns.SCHEMA + "SoftwareSourceCode"), g("code"))
+            add(repository, RDFS_LABEL, text(repository_label(url)), g("code"))
         if p.project_page:
             add(node, FIELD_PROPERTY["project_page"], NamedNode(p.project_page), g("project_page"))
         for domain in p.domains:
@@ -393,6 +413,8 @@ class Converter:
             add(entry, V("inSource"), source, graph)
             add(entry, V("sourceLine"), typed(str(listing.line), "positiveInteger"), graph)
             add(entry, ns.PROV + "wasDerivedFrom", source, graph)
+            if listing.in_html_comment:
+                add(entry, V("inHtmlComment"), typed("true", "boolean"), graph)
             for category in listing.categories:
                 concept = self.concept(scheme, category)  # type: ignore[arg-type]
                 add(node, V("inCategory"), concept, graph)

@@ -65,6 +65,8 @@ class ListingRecord(Record):
     line: PositiveInt
     categories: list[Id] = Field(default_factory=list)
     gives: list[PaperField] = Field(default_factory=list)
+    # The source has the entry inside an HTML comment: kept, but hidden on the rendered page.
+    in_html_comment: bool = False
 
 
 class CorrectionRecord(Record):
@@ -189,6 +191,7 @@ class ConceptRecord(Record):
     notation: Text | None = None
     broader: Id | None = None
     line: PositiveInt | None = None
+    in_html_comment: bool = False
     close_match: list[QualifiedId] = Field(default_factory=list)
     broad_match: list[QualifiedId] = Field(default_factory=list)
     narrow_match: list[QualifiedId] = Field(default_factory=list)

@@ -23,6 +23,8 @@ class Settings:
     shapes_dir: Path = REPO_ROOT / "shapes"
     queries_dir: Path = REPO_ROOT / "queries"
     build_dir: Path = REPO_ROOT / "build"
+    # Where `vrlkg release VERSION` writes releases/VERSION/ (and the server finds them).
+    releases_dir: Path = REPO_ROOT / "releases"
     # Seconds a query may run before it is stopped and answered with an error.
     query_timeout: float = 10.0
     # Endpoints a query may call with SERVICE; empty means SERVICE is refused.
@@ -39,6 +41,19 @@ class Settings:
     max_waiting: int = 64
     # Seconds a freshly started worker has to report that it is ready.
     worker_start_timeout: float = 30.0
+    # Longest query text in characters; a longer one is refused (413).
+    max_query_length: int = 100_000
+    # Most rows (solutions) in a SELECT result; a larger result is an error, never truncated.
+    max_result_rows: int = 100_000
+    # Each worker copies a store into memory (2 to 5 times faster than reading it from disk) when
+    # the store carries an N-Quads snapshot (kg.store.SNAPSHOT) of at most this size; 0: never.
+    memory_store_bytes: int = 1024 * MIB
+    # Response cache of the web process, in bytes of bodies; 0 turns it off.
+    cache_bytes: int = 64 * MIB
+    # uvicorn web processes sharing the port, each with its own pool of query_workers workers.
+    web_processes: int = 1
+    # One log line per HTTP request (uvicorn's access log); off by default, it costs throughput.
+    access_log: bool = False
 
     @property
     def store_link(self) -> Path:
@@ -56,7 +71,11 @@ class Settings:
         if not base.endswith(("/", "#")):
             raise ValueError(f"VRLKG_BASE_IRI must end with '/' or '#': {base!r}")
         changes: dict[str, object] = {"base_iri": base}
-        for var, name in (("VRLKG_DATA_DIR", "data_dir"), ("VRLKG_BUILD_DIR", "build_dir")):
+        for var, name in (
+        ("VRLKG_DATA_DIR", "data_dir"),
+        ("VRLKG_BUILD_DIR", "build_dir"),
+        ("VRLKG_RELEASES_DIR", "releases_dir"),
+    ):
             if env.get(var):
                 changes[name] = Path(env[var]).resolve()
         if env.get("VRLKG_QUERY_TIMEOUT"):
@@ -71,4 +90,18 @@ class Settings:
             changes["max_worker_memory_bytes"] = int(float(env["VRLKG_QUERY_MEMORY_MB"]) * MIB)
         if env.get("VRLKG_MAX_WAITING"):
             changes["max_waiting"] = int(env["VRLKG_MAX_WAITING"])
+        if env.get("VRLKG_MAX_REQUEST_KB"):
+            changes["max_request_bytes"] = int(float(env["VRLKG_MAX_REQUEST_KB"]) * 1024)
+        if env.get("VRLKG_MAX_QUERY_LENGTH"):
+            changes["max_query_length"] = int(env["VRLKG_MAX_QUERY_LENGTH"])
+        if env.get("VRLKG_MAX_RESULT_ROWS"):
+            changes["max_result_rows"] = int(env["VRLKG_MAX_RESULT_ROWS"])
+        if env.get("VRLKG_MEMORY_STORE_MB"):
+            changes["memory_store_bytes"] = int(float(env["VRLKG_MEMORY_STORE_MB"]) * MIB)
+        if env.get("VRLKG_CACHE_MB"):
+            changes["cache_bytes"] = int(float(env["VRLKG_CACHE_MB"]) * MIB)
+        if env.get("VRLKG_ACCESS_LOG"):
+            changes["access_log"] = env["VRLKG_ACCESS_LOG"].lower() in ("1", "true", "yes", "on")
+        if env.get("VRLKG_WEB_PROCESSES"):
+            changes["web_processes"] = int(env["VRLKG_WEB_PROCESSES"])
         return settings.with_(**changes)

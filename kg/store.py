@@ -34,10 +34,18 @@ def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:
     return store
 
 
+# Written inside each store directory: the same quads as N-Quads. A query worker loads it into an
+# in-memory store (2 to 5 times faster to query than RocksDB, and a bulk load is much faster than
+# reading the RocksDB store back); RocksDB ignores files it did not write.
+SNAPSHOT = "dataset.nq"
+
+
 def write_store(quads: Iterable[ox.Quad], folder: Path) -> None:
-    """Write an on-disk store that the server opens read-only."""
+    """Write an on-disk store that the server opens read-only, with its N-Quads snapshot."""
+    dataset = with_merged_default_graph(quads)
     store = ox.Store(str(folder))
-    store.bulk_extend(with_merged_default_graph(quads))
+    store.bulk_extend(dataset)
+    ox.serialize(dataset, output=str(folder / SNAPSHOT), format=ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store

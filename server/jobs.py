@@ -1,8 +1,18 @@
-"""What the web process sends to a query worker and what comes back (pickled over a pipe)."""
+"""What the web process sends to a query worker and what comes back, and how it is framed.
+
+Each message is pickled and sent over a Unix socket pair as a 4-byte big-endian length and the
+pickle. The web process reads replies with an asyncio protocol (server.workers); the worker
+reads jobs with blocking calls (server.worker_process).
+"""
 
 from __future__ import annotations
 
+import pickle
+import socket
+import struct
 from dataclasses import dataclass, field
+
+HEADER = struct.Struct(">I")
 
 
 @dataclass(frozen=True)
@@ -18,6 +28,8 @@ class QueryJob:
     results_format: str | None
     graph_format: str | None
     max_result_bytes: int
+    # Most SELECT solutions; 0: no limit.
+    max_result_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,3 +52,26 @@ class Reply:
     @classmethod
     def text(cls, status: int, message: str, kind: str = "") -> Reply:
         return cls(status, body=(message.rstrip("\n") + "\n").encode("utf-8"), kind=kind)
+
+
+def frame(message: object) -> bytes:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(payload)) + payload
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    data = bytearray(size)
+    view = memoryview(data)
+    got = 0
+    while got < size:
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            raise EOFError
+        got += n
+    return bytes(data)
+
+
+def recv_message(sock: socket.socket) -> object:
+    """Blocking read of one framed message (the worker's side); EOFError when the peer is gone."""
+    (size,) = HEADER.unpack(_recv_exactly(sock, HEADER.size))
+    return pickle.loads(_recv_exactly(sock, size))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -42,10 +43,10 @@ def _values(pairs: list[tuple[str, str]], name: str) -> list[str]:
     return [value for key, value in pairs if key == name]
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(stream: Callable[[], AsyncIterator[bytes]], limit: int) -> bytes:
     size = 0
     chunks: list[bytes] = []
-    async for chunk in request.stream():
+    async for chunk in stream():
         size += len(chunk)
         if size > limit:
             raise HttpError(413, f"The request body is larger than the limit of {limit} bytes.")
@@ -61,19 +62,40 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
-async def read_request(request: Request, max_body_bytes: int) -> SparqlRequest:
+async def read_request(
+    request: Request, max_body_bytes: int, max_query_length: int = 0
+) -> SparqlRequest:
     """Validate the request against the protocol; raise HttpError (or ReadOnlyError)."""
-    url_pairs = _parse_pairs(request.scope.get("query_string", b""), "query string")
-    header = request.headers.get("content-type", "")
+    return await parse_request(
+        request.method,
+        request.scope.get("query_string", b""),
+        request.headers.get("content-type", ""),
+        request.stream,
+        max_body_bytes,
+        max_query_length,
+    )
+
+
+async def parse_request(
+    method: str,
+    query_string: bytes,
+    header: str,
+    stream: Callable[[], AsyncIterator[bytes]],
+    max_body_bytes: int,
+    max_query_length: int = 0,
+) -> SparqlRequest:
+    """The protocol checks on the parts of a request: method, URL query string, Content-Type
+    header and a body stream (read only for POST, and only up to `max_body_bytes`)."""
+    url_pairs = _parse_pairs(query_string, "query string")
     content_type = bare_media_type(header)
     url_names = [key for key, _ in url_pairs]
 
-    if request.method == "GET":
+    if method == "GET":
         if is_update_attempt(url_names, ""):
             raise ReadOnlyError(403, "SPARQL Update is not supported.")
         pairs = url_pairs
         queries = _values(url_pairs, "query")
-    elif request.method == "POST":
+    elif method == "POST":
         if is_update_attempt(url_names, content_type):
             detail = (
                 "Uploading RDF (Graph Store Protocol) is not supported."
@@ -82,7 +104,7 @@ async def read_request(request: Request, max_body_bytes: int) -> SparqlRequest:
             )
             raise ReadOnlyError(403, detail)
         if content_type == FORM:
-            form_pairs = _parse_pairs(await _read_body(request, max_body_bytes), "form body")
+            form_pairs = _parse_pairs(await _read_body(stream, max_body_bytes), "form body")
             if is_update_attempt([key for key, _ in form_pairs], ""):
                 raise ReadOnlyError(403, "SPARQL Update is not supported.")
             pairs = url_pairs + form_pairs
@@ -97,7 +119,7 @@ async def read_request(request: Request, max_body_bytes: int) -> SparqlRequest:
                 )
             if _values(url_pairs, "query"):
                 raise HttpError(400, "The query was given both in the request body and in the URL.")
-            body = await _read_body(request, max_body_bytes)
+            body = await _read_body(stream, max_body_bytes)
             try:
                 queries = [body.decode("utf-8")]
             except UnicodeDecodeError as error:
@@ -118,6 +140,12 @@ async def read_request(request: Request, max_body_bytes: int) -> SparqlRequest:
     query = queries[0] if queries else None
     if query is not None and not query.strip():
         raise HttpError(400, "The query is empty.")
+    if query is not None and max_query_length and len(query) > max_query_length:
+        raise HttpError(
+            413,
+            f"The query is longer than the limit of {max_query_length} characters "
+            "(VRLKG_MAX_QUERY_LENGTH).",
+        )
 
     formats = _values(pairs, "format")
     fmt = formats[-1] if formats else None

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.namespaces import FORMATS, RDF, SD
+from kg.namespaces import FORMATS, RDF, RDFS, SD
 from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format
 
-PREFIXES = {"sd": SD, "formats": FORMATS, "rdf": RDF}
+PREFIXES = {"sd": SD, "formats": FORMATS, "rdf": RDF, "rdfs": RDFS}
+# Where the server answers the dataset description (VoID and DCAT), relative to the endpoint.
+VOID_PATH = "/.well-known/void"
+
+
+def void_url(endpoint: str) -> str:
+    """The dataset description's URL on the server whose endpoint is `endpoint` (…/sparql)."""
+    root = endpoint.rsplit("/", 1)[0] if endpoint.endswith("/sparql") else endpoint.rstrip("/")
+    return root + VOID_PATH
 
 
 def description(
@@ -27,6 +35,8 @@ def description(
         ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        # The dataset description (VoID and DCAT: counts, subsets, dumps, licence).
+        ox.Triple(service, ox.NamedNode(RDFS + "seeAlso"), ox.NamedNode(void_url(endpoint))),
     ]
     if federated:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))

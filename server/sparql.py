@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from kg.settings import Settings
 from server import negotiation, service_description
+from server.cache import ResponseCache, cacheable, etag, matches
 from server.errors import HttpError, ReadOnlyError
 from server.jobs import GraphsJob, QueryJob, Reply
-from server.protocol import SparqlRequest, read_request
+from server.protocol import SparqlRequest, parse_request
 from server.store_locator import StoreLocator
 from server.workers import (
     MemoryExceeded,
@@ -35,7 +38,7 @@ def text_response(status: int, message: str, headers: dict[str, str] | None = No
 _AUTHORITY = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
-def endpoint_iri(request: Request) -> str:
+def endpoint_iri(request: Request | Incoming) -> str:
     """The endpoint's own URL: the service description's sd:endpoint and the queries' base IRI."""
     host = request.headers.get("host")
     if host is None:
@@ -43,7 +46,51 @@ def endpoint_iri(request: Request) -> str:
         host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
     if not _AUTHORITY.fullmatch(host):
         raise HttpError(400, "The Host header is not a valid host name.")
-    return f"{request.url.scheme}://{host}{request.scope['path']}"
+    scheme = request.scope.get("scheme", "http")
+    return f"{scheme}://{host}{request.scope['path']}"
+
+
+class Incoming:
+    """What /sparql needs of a request, from an ASGI scope (the fast path) or a Starlette
+    Request (the FastAPI route): header names lower-case, the first value of each (Accept:
+    all values joined)."""
+
+    __slots__ = ("headers", "method", "scope", "stream")
+
+    def __init__(
+        self,
+        scope: Mapping[str, Any],
+        stream: Callable[[], AsyncIterator[bytes]],
+    ):
+        self.scope = scope
+        self.method: str = scope["method"]
+        self.stream = stream
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            if name not in headers:
+                headers[name] = value
+            elif name == "accept":
+                headers[name] += ", " + value
+        self.headers = headers
+
+
+class Outgoing:
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: bytes, headers: dict[str, str]):
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
+def text_answer(status: int, message: str, headers: dict[str, str] | None = None) -> Outgoing:
+    return Outgoing(
+        status,
+        (message.rstrip("\n") + "\n").encode("utf-8"),
+        {"Content-Type": "text/plain; charset=utf-8", **(headers or {})},
+    )
 
 
 class SparqlEndpoint:
@@ -52,19 +99,32 @@ class SparqlEndpoint:
         self.pool = pool
         self.locator = locator
         self._graphs: tuple[str, tuple[str, ...]] | None = None  # (store path, graph IRIs)
+        self.cache = ResponseCache(settings.cache_bytes)
 
     # ---- routes -----------------------------------------------------------------------------
 
     async def query(self, request: Request) -> Response:
+        """GET and POST /sparql through FastAPI (the fast path in server.fastpath skips this)."""
+        answer = await self.answer(Incoming(request.scope, request.stream))
+        return Response(answer.body, status_code=answer.status, headers=answer.headers)
+
+    async def answer(self, request: Incoming) -> Outgoing:
         """GET and POST /sparql."""
         deadline = asyncio.get_running_loop().time() + self.settings.query_timeout
         try:
-            sparql = await read_request(request, self.settings.max_request_bytes)
+            sparql = await parse_request(
+                request.method,
+                request.scope.get("query_string", b""),
+                request.headers.get("content-type", ""),
+                request.stream,
+                self.settings.max_request_bytes,
+                self.settings.max_query_length,
+            )
             if sparql.query is None:
                 return await self._describe(request, sparql, deadline)
             return await self._evaluate(request, sparql, deadline)
         except HttpError as error:
-            return text_response(error.status, error.message, error.headers)
+            return text_answer(error.status, error.message, error.headers)
 
     async def write(self, request: Request) -> Response:
         """PUT, DELETE and PATCH /sparql: Graph Store Protocol writes and the like."""
@@ -81,7 +141,7 @@ class SparqlEndpoint:
             )
         return store
 
-    async def _evaluate(self, request: Request, sparql: SparqlRequest, deadline: float):
+    async def _evaluate(self, request: Incoming, sparql: SparqlRequest, deadline: float):
         accept = request.headers.get("accept")
         if sparql.format is not None:
             results = negotiation.by_name(negotiation.RESULT_FORMATS, sparql.format)
@@ -91,16 +151,30 @@ class SparqlEndpoint:
             graph = negotiation.choose(negotiation.GRAPH_FORMATS, accept)
         if results is None and graph is None:
             raise self._not_acceptable(negotiation.RESULT_FORMATS + negotiation.GRAPH_FORMATS)
+        query = sparql.query or ""
         job = QueryJob(
             store=self._store(),
-            query=sparql.query or "",
+            query=query,
             base_iri=endpoint_iri(request),
             default_graphs=sparql.default_graphs if sparql.protocol_dataset else None,
             named_graphs=sparql.named_graphs if sparql.protocol_dataset else None,
             results_format=results.key if results else None,
             graph_format=graph.key if graph else None,
             max_result_bytes=self.settings.max_result_bytes,
+            max_result_rows=self.settings.max_result_rows,
         )
+        headers = {"Vary": "Accept"}
+        key = None
+        if cacheable(query):
+            key = (job.store, query, job.base_iri, job.default_graphs, job.named_graphs,
+                   job.results_format, job.graph_format)
+            tag = etag(key)
+            headers["ETag"] = tag
+            if request.method == "GET" and matches(request.headers.get("if-none-match"), tag):
+                return Outgoing(304, b"", headers)
+            hit = self.cache.get(key)
+            if hit is not None:
+                return Outgoing(200, hit[1], {"Content-Type": hit[0], **headers})
         reply = await self._run(job, deadline)
         if reply.status == 406:
             graph_kind = reply.kind == "graph"
@@ -109,14 +183,11 @@ class SparqlEndpoint:
             )
         if reply.status != 200:
             raise HttpError(reply.status, reply.body.decode("utf-8", "replace"))
-        return Response(
-            reply.body,
-            status_code=200,
-            media_type=reply.content_type,
-            headers={"Vary": "Accept"},
-        )
+        if key is not None:
+            self.cache.put(key, reply.content_type, reply.body)
+        return Outgoing(200, reply.body, {"Content-Type": reply.content_type, **headers})
 
-    async def _describe(self, request: Request, sparql: SparqlRequest, deadline: float):
+    async def _describe(self, request: Incoming, sparql: SparqlRequest, deadline: float):
         if request.method != "GET":
             raise HttpError(400, "The request has no query.")
         if sparql.format is not None:
@@ -130,10 +201,10 @@ class SparqlEndpoint:
         triples = service_description.description(
             endpoint_iri(request), graphs, federated=bool(self.settings.service_allowlist)
         )
-        return Response(
+        return Outgoing(
+            200,
             service_description.serialize(triples, fmt),
-            media_type=fmt.content_type,
-            headers={"Vary": "Accept"},
+            {"Content-Type": fmt.content_type, "Vary": "Accept"},
         )
 
     async def _named_graphs(self, store: str, deadline: float) -> tuple[str, ...]:

@@ -9,19 +9,26 @@ process, which is the only way to stop pyoxigraph.
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import gc
+import io
 import json
 import os
 import signal
+import socket
 import sys
-from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from server.errors import scrub
 from server.guard import service_refusal, shape_of
-from server.jobs import GraphsJob, QueryJob, Reply
+from server.jobs import GraphsJob, QueryJob, Reply, frame, recv_message
 from server.negotiation import GRAPH_BY_KEY, RESULT_BY_KEY
+
+# The N-Quads snapshot a store directory may carry (kg.store.SNAPSHOT; not imported from kg.store
+# to keep the worker's start light).
+SNAPSHOT = "dataset.nq"
 
 
 class ResultTooLarge(Exception):
@@ -46,8 +53,9 @@ class CappedBuffer:
 
 
 class QueryWorker:
-    def __init__(self, service_allowlist: tuple[str, ...]):
+    def __init__(self, service_allowlist: tuple[str, ...], memory_store_bytes: int = 0):
         self.service_allowlist = service_allowlist
+        self.memory_store_bytes = memory_store_bytes
         self._store: ox.Store | None = None
         self._store_path: str | None = None
 
@@ -71,13 +79,26 @@ class QueryWorker:
             self._store_path = None
             gc.collect()
             try:
-                self._store = ox.Store.read_only(path)
-            except OSError as error:
+                self._store = self._open(path)
+            except (OSError, SyntaxError, ValueError) as error:
                 print(f"query worker: cannot open store: {error}", file=sys.stderr, flush=True)
                 raise StoreUnavailable from error
             self._store_path = path
         assert self._store is not None
         return self._store
+
+    def _open(self, path: str) -> ox.Store:
+        """The store in memory from its snapshot when allowed and small enough, else read-only."""
+        snapshot = os.path.join(path, SNAPSHOT)
+        try:
+            size = os.path.getsize(snapshot)
+        except OSError:
+            size = -1
+        if 0 <= size <= self.memory_store_bytes:
+            store = ox.Store()
+            store.bulk_load(path=snapshot, format=ox.RdfFormat.N_QUADS)
+            return store
+        return ox.Store.read_only(path)
 
     def query(self, job: QueryJob) -> Reply:
         shape = shape_of(job.query, job.base_iri)
@@ -109,7 +130,16 @@ class QueryWorker:
                 f"The result is larger than the limit of {mib:.3g} MiB; "
                 "narrow the query or add LIMIT.",
             )
-        return Reply(200, fmt.content_type, bytes(sink.data))
+        body = bytes(sink.data)
+        limit = job.max_result_rows
+        if limit and isinstance(result, ox.QuerySolutions):  # noqa: SIM102
+            if count_rows(body, fmt.key, limit) > limit:
+                return Reply.text(
+                    507,
+                    f"The result has more than {job.max_result_rows} rows (the limit); "
+                    "narrow the query or add LIMIT.",
+                )
+        return Reply(200, fmt.content_type, body)
 
     def graphs(self, job: GraphsJob) -> Reply:
         store = self.store(job.store)
@@ -119,6 +149,30 @@ class QueryWorker:
 
 class StoreUnavailable(Exception):
     pass
+
+
+# Fewest bytes a row takes in each serialization ("{}," in JSON, an empty line in TSV), so that a
+# result too short to hold more than the limit is not counted at all.
+_MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+
+
+def count_rows(body: bytes, fmt: str, limit: int) -> int:
+    """The number of solutions in a serialized SELECT result, or any number <= limit when it
+    cannot exceed it. Cheap upper bounds first (byte counts in C); exact parse only past them."""
+    if len(body) <= limit * _MIN_ROW_BYTES[fmt]:
+        return 0
+    if fmt == "tsv":  # one line per row after the header; TSV escapes newlines in terms
+        return max(0, body.count(b"\n") - 1)
+    if fmt == "xml":  # '<' in text is escaped, so every <result> is an element
+        return body.count(b"<result>")
+    if fmt == "json":  # consecutive rows are joined by "},{": an upper bound
+        if body.count(b"},{") + 1 <= limit:
+            return 0
+        return len(json.loads(body)["results"]["bindings"])
+    # CSV: one line per row unless a quoted value holds a line break: an upper bound
+    if body.count(b"\n") - 1 <= limit:
+        return 0
+    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
 
 
 def _dataset(job: QueryJob) -> dict[str, object]:
@@ -159,19 +213,29 @@ def main(argv: list[str] | None = None) -> None:
     _die_with_parent(int(config["parent_pid"]))
     # Ctrl-C in a terminal reaches the whole process group; the web process stops us itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    conn = Connection(fd)
-    worker = QueryWorker(tuple(config["service_allowlist"]))
-    conn.send(("ready", os.getpid()))
+    sock = socket.socket(fileno=fd)
+    sock.setblocking(True)
+    worker = QueryWorker(
+        tuple(config["service_allowlist"]), int(config.get("memory_store_bytes") or 0)
+    )
+    if config.get("store"):
+        # Open the current store now, so that the first query does not pay for it.
+        with contextlib.suppress(StoreUnavailable):
+            worker.store(config["store"])
+    try:
+        sock.sendall(frame(("ready", os.getpid())))
+    except OSError:
+        return
     while True:
         try:
-            job = conn.recv()
+            job = recv_message(sock)
         except (EOFError, OSError):
             break
         if job is None:
             break
         try:
-            conn.send(worker.handle(job))
-        except (BrokenPipeError, OSError):
+            sock.sendall(frame(worker.handle(job)))
+        except OSError:
             break
 
 

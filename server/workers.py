@@ -2,7 +2,8 @@
 
 pyoxigraph cannot cancel a query, so each query runs in a worker process that can be killed.
 A request takes an idle worker (waiting for one if all are busy, within its deadline), sends the
-job over a socket and waits, without blocking the event loop, for the reply. Past the deadline
+job over a Unix socket and waits, without blocking the event loop, for the reply
+(an asyncio protocol reads it; no thread hop). Past the deadline
 the worker gets SIGKILL, a replacement is started in the background, and the request fails with
 QueryTimedOut. A worker that dies or grows past the memory limit is handled the same way.
 """
@@ -16,19 +17,21 @@ import contextlib
 import json
 import logging
 import os
+import pickle
+import socket
 import subprocess
 import sys
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import Pipe
-from multiprocessing.connection import Connection
 
-from server.jobs import Reply
+from server.jobs import HEADER, Reply, frame
 
 log = logging.getLogger("server.workers")
 
 # How often a running query's worker is checked against the memory limit.
 MEMORY_POLL_SECONDS = 0.2
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 _live_processes: weakref.WeakSet[subprocess.Popen] = weakref.WeakSet()
 
@@ -67,54 +70,87 @@ class PoolClosed(PoolError):
     pass
 
 
+class _Channel(asyncio.Protocol):
+    """The web process's end of one worker's socket: splits the byte stream into messages."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.pending: collections.deque[object] = collections.deque()
+        self.waiter: asyncio.Future | None = None
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        while len(buffer) >= HEADER.size:
+            (size,) = HEADER.unpack_from(buffer)
+            end = HEADER.size + size
+            if len(buffer) < end:
+                return
+            message = pickle.loads(memoryview(buffer)[HEADER.size : end])
+            del buffer[:end]
+            waiter = self.waiter
+            if waiter is not None and not waiter.done():
+                self.waiter = None
+                waiter.set_result(message)
+            else:
+                self.pending.append(message)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(WorkerDied())
+
+    def expect(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future:
+        """A future for the next message."""
+        waiter = loop.create_future()
+        if self.pending:
+            waiter.set_result(self.pending.popleft())
+        elif self.lost:
+            waiter.set_exception(WorkerDied())
+        else:
+            self.waiter = waiter
+        return waiter
+
+
 @dataclass(eq=False)
 class Worker:
     proc: subprocess.Popen
-    conn: Connection
+    channel: _Channel
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
     def alive(self) -> bool:
-        return self.proc.poll() is None and not self.conn.closed
+        return not self.channel.lost
+
+    def send(self, message: object) -> None:
+        assert self.channel.transport is not None
+        self.channel.transport.write(frame(message))
 
     def resident_bytes(self) -> int:
         try:
             with open(f"/proc/{self.pid}/statm", "rb") as statm:
-                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                return int(statm.read().split()[1]) * PAGE_SIZE
         except (OSError, ValueError, IndexError):
             return 0
 
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
-        if not self.conn.closed:
-            self.conn.close()
+        if self.channel.transport is not None:
+            self.channel.transport.close()
 
 
-async def _readable(conn: Connection, timeout: float) -> bool:
-    """Wait until `conn` has data (or EOF) for at most `timeout` seconds."""
-    if conn.poll(0):
-        return True
-    if timeout <= 0:
-        return False
-    loop = asyncio.get_running_loop()
-    ready = loop.create_future()
-    fd = conn.fileno()
-
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    loop.add_reader(fd, wake)
-    try:
-        await asyncio.wait_for(ready, timeout)
-        return True
-    except TimeoutError:
-        return False
-    finally:
-        loop.remove_reader(fd)
+def _fail(waiter: asyncio.Future, error: BaseException) -> None:
+    if not waiter.done():
+        waiter.set_exception(error)
 
 
 class WorkerPool:
@@ -125,6 +161,8 @@ class WorkerPool:
         max_waiting: int = 64,
         memory_limit: int = 0,
         start_timeout: float = 30.0,
+        memory_store_bytes: int = 0,
+        store_hint: Callable[[], str | None] | None = None,
     ):
         if size < 1:
             raise ValueError("the pool needs at least one worker")
@@ -133,6 +171,9 @@ class WorkerPool:
         self.max_waiting = max_waiting
         self.memory_limit = memory_limit
         self.start_timeout = start_timeout
+        self.memory_store_bytes = memory_store_bytes
+        # The store a new worker opens before it says it is ready (so its first query is fast).
+        self.store_hint = store_hint
         self._idle: collections.deque[Worker] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[Worker]] = collections.deque()
         self._workers: set[Worker] = set()
@@ -171,8 +212,14 @@ class WorkerPool:
         Popen runs on the event loop's thread on purpose: the worker asks Linux to kill it when
         the thread that started it ends, and this thread lives as long as the server.
         """
-        parent_end, child_end = Pipe(duplex=True)
-        config = {"parent_pid": os.getpid(), "service_allowlist": list(self.service_allowlist)}
+        loop = asyncio.get_running_loop()
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        config = {
+            "parent_pid": os.getpid(),
+            "service_allowlist": list(self.service_allowlist),
+            "memory_store_bytes": self.memory_store_bytes,
+            "store": self.store_hint() if self.store_hint else None,
+        }
         try:
             proc = subprocess.Popen(
                 [
@@ -185,20 +232,23 @@ class WorkerPool:
                 pass_fds=(child_end.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
+        except BaseException:
+            parent_end.close()
+            raise
         finally:
             child_end.close()
         _live_processes.add(proc)
-        worker = Worker(proc, parent_end)
+        parent_end.setblocking(False)
+        _, channel = await loop.create_unix_connection(_Channel, sock=parent_end)
+        worker = Worker(proc, channel)
         self._workers.add(worker)
         try:
-            if not await _readable(parent_end, self.start_timeout):
-                raise WorkerDied("worker did not start in time")
-            hello = await asyncio.to_thread(parent_end.recv)
+            hello = await asyncio.wait_for(channel.expect(loop), self.start_timeout)
             if not (isinstance(hello, tuple) and hello[0] == "ready"):
                 raise WorkerDied("worker sent an unexpected greeting")
-        except (WorkerDied, EOFError, OSError) as error:
+        except (WorkerDied, TimeoutError, OSError) as error:
             self._discard(worker)
-            raise WorkerDied(f"query worker failed to start: {error}") from error
+            raise WorkerDied(f"query worker failed to start: {error!r}") from error
         except BaseException:
             self._discard(worker)
             raise
@@ -238,6 +288,10 @@ class WorkerPool:
 
     # ---- running jobs -----------------------------------------------------------------------
 
+    def busy(self) -> bool:
+        """True if a new request would have to wait for a worker."""
+        return not self._idle
+
     async def run(self, job: object, deadline: float) -> Reply:
         """Evaluate `job` on a worker; `deadline` is in event-loop time (loop.time())."""
         if self._closed:
@@ -257,27 +311,28 @@ class WorkerPool:
                     raise PoolBusy()
                 waiter: asyncio.Future[Worker] = loop.create_future()
                 self._waiters.append(waiter)
+                timer = loop.call_at(deadline, _fail, waiter, QueryTimedOut(True))
                 try:
-                    await asyncio.wait({waiter}, timeout=max(0.0, deadline - loop.time()))
+                    worker = await waiter
+                except QueryTimedOut:
+                    self._abandon(waiter)
+                    raise
                 except asyncio.CancelledError:
                     self._abandon(waiter)
                     raise
-                if not waiter.done():
-                    self._abandon(waiter)
-                    raise QueryTimedOut(waited_for_worker=True)
-                worker = waiter.result()
+                finally:
+                    timer.cancel()
             if worker.alive():
                 return worker
             self._replace(worker)
 
     def _abandon(self, waiter: asyncio.Future[Worker]) -> None:
-        if waiter.done():
-            if not waiter.cancelled() and waiter.exception() is None:
-                self._release(waiter.result())
-            return
+        if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+            self._release(waiter.result())
         with contextlib.suppress(ValueError):
             self._waiters.remove(waiter)
-        waiter.cancel()
+        if not waiter.done():
+            waiter.cancel()
 
     def _release(self, worker: Worker) -> None:
         if self._closed:
@@ -292,31 +347,41 @@ class WorkerPool:
 
     async def _exchange(self, worker: Worker, job: object, deadline: float) -> Reply:
         loop = asyncio.get_running_loop()
+        if deadline <= loop.time():
+            self._release(worker)
+            raise QueryTimedOut(waited_for_worker=True)
+        waiter = worker.channel.expect(loop)
+        timer = loop.call_at(deadline, _fail, waiter, QueryTimedOut(False))
+        poll: list[asyncio.TimerHandle] = []
+        if self.memory_limit:
+
+            def check_memory() -> None:
+                if waiter.done():
+                    return
+                if worker.resident_bytes() > self.memory_limit:
+                    _fail(waiter, MemoryExceeded())
+                else:
+                    poll[0] = loop.call_later(MEMORY_POLL_SECONDS, check_memory)
+
+            poll.append(loop.call_later(MEMORY_POLL_SECONDS, check_memory))
         try:
             try:
-                worker.conn.send(job)
-            except OSError as error:
+                worker.send(job)
+            except (OSError, AssertionError) as error:
                 raise WorkerDied() from error
-            while True:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    raise QueryTimedOut(waited_for_worker=False)
-                step = min(remaining, MEMORY_POLL_SECONDS) if self.memory_limit else remaining
-                if await _readable(worker.conn, step):
-                    break
-                if self.memory_limit and worker.resident_bytes() > self.memory_limit:
-                    raise MemoryExceeded()
-            try:
-                reply = await asyncio.to_thread(worker.conn.recv)
-            except (EOFError, OSError) as error:
-                raise WorkerDied() from error
+            reply = await waiter
         except BaseException:
             # Timed out, died, over memory, or the request was cancelled: the worker may still be
             # evaluating, and killing it is the only way to stop that.
+            worker.channel.waiter = None
             self._replace(worker)
             if worker.proc.poll() is None:
                 await asyncio.to_thread(_reap, worker.proc)
             raise
+        finally:
+            timer.cancel()
+            if poll:
+                poll[0].cancel()
         if not isinstance(reply, Reply):
             self._replace(worker)
             raise WorkerDied()

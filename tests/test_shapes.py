@@ -44,7 +44,13 @@ CURATED_GRAPH = "https://w3id.org/vrlkg/graph/curated"
 # Classes of the ontology that nothing is typed with directly: their shapes reach the subclasses.
 ABSTRACT_CLASSES = {VRLKG.Work, VRLKG.Testbed}
 # Classes of other vocabularies that the converter types nodes with.
-REUSED_CLASSES = {FOAF.Organization, SKOS.Concept, SKOS.ConceptScheme, PROV.Bundle}
+REUSED_CLASSES = {
+    FOAF.Organization,
+    SKOS.Concept,
+    SKOS.ConceptScheme,
+    PROV.Bundle,
+    rdflib.URIRef("https://schema.org/SoftwareSourceCode"),
+}
 
 
 # -- loading ---------------------------------------------------------------------------------------
