@@ -120,7 +120,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         print("there is no built graph: run `vrlkg build` first", file=sys.stderr)
         return EXIT_NO_GRAPH
     store = ox.Store.read_only(str(store_path))
-    fmt = EXPORT_FORMATS[args.format]
+    if args.crosswalk:
+        return _export_crosswalk(args, settings, store)
+    fmt = EXPORT_FORMATS[args.format or "nq"]
     if args.graph:
         graph = ox.NamedNode(
             args.graph if ":" in args.graph else f"{settings.base_iri}graph/{args.graph}"
@@ -188,6 +190,121 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.importer.enrich import FindingsError, apply_findings, read_findings
+
+    try:
+        findings = [f for path in args.files for f in read_findings(Path(path))]
+    except (FindingsError, OSError) as exc:
+        print(f"enrich: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = apply_findings(settings.data_dir, findings)
+    except DataErrors as exc:
+        print("the data folder has errors; fix them before enriching:", file=sys.stderr)
+        return _report_data_errors(exc)
+    for work, what in result.corrected:
+        print(f"  corrected {work}: {what}")
+    for work, why in result.skipped:
+        print(f"  skipped {work}: {why}")
+    print(f"{len(findings)} findings: updated {len(result.updated)} work(s), "
+          f"{len(result.corrected)} correction(s), {len(result.skipped)} skipped, "
+          f"{len(result.people_added)} new people")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.report import write_report
+
+    seeds = Path(args.seeds) if args.seeds else settings.seeds_dir
+    try:
+        md, ttl, report = write_report(settings, seeds)
+    except DataErrors as exc:
+        return _report_data_errors(exc)
+    for what, have, of in report.coverage:
+        print(f"  {what}: {have} of {of}")
+    print(f"{len(report.defects)} defects in the source lists, {len(report.corrections)} "
+          f"corrected values, {len(report.shared)} works in more than one source; "
+          f"written to {md} and {ttl}")
+    if report.missing_sources:
+        print("not checked, file not found: " + ", ".join(report.missing_sources), file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_crosswalk(args: argparse.Namespace, settings: Settings, store: ox.Store) -> int:
+    from kg.crosswalks import CROSSWALKS
+    from kg.crosswalks import run as run_crosswalk
+
+    crosswalk = CROSSWALKS[args.crosswalk]
+    options: dict[str, object] = {}
+    skipped: list[str] = []
+    if crosswalk.name == "source-markdown" and args.graph:
+        options["source"] = args.graph
+    if crosswalk.name == "wikidata-quickstatements":
+        options["skipped"] = skipped
+    try:
+        result = run_crosswalk(store, settings.queries_dir, crosswalk.name, **options)
+    except KeyError as exc:
+        print(f"no source {exc} in the graph", file=sys.stderr)
+        return EXIT_USAGE
+    except (SyntaxError, OSError) as exc:
+        print(f"query error: {exc}", file=sys.stderr)
+        return EXIT_QUERY
+    if isinstance(result, str):
+        data = result.encode("utf-8")
+    else:
+        fmt = EXPORT_FORMATS[args.format or "jsonld"]
+        # The crosswalk is a graph: a dataset format stands for its triple-only counterpart.
+        fmt = {ox.RdfFormat.N_QUADS: ox.RdfFormat.N_TRIPLES,
+               ox.RdfFormat.TRIG: ox.RdfFormat.TURTLE}.get(fmt, fmt)
+        data = ox.serialize(result, format=fmt, prefixes={"schema": ns.SCHEMA}) or b""
+        if fmt == ox.RdfFormat.JSON_LD:
+            # Compacted against schema.org, as schema.org consumers expect it.
+            import rdflib
+
+            graph = rdflib.Graph().parse(data=data, format="json-ld")
+            context = {"@vocab": ns.SCHEMA, "rdf": ns.RDF}
+            data = graph.serialize(format="json-ld", context=context, auto_compact=True,
+                                   indent=1).encode("utf-8")
+    if skipped:
+        print(f"{len(skipped)} work(s) left out: their class has no Wikidata class in the "
+              f"ontology ({', '.join(skipped[:5])}{', ...' if len(skipped) > 5 else ''})",
+              file=sys.stderr)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote the {crosswalk.name} crosswalk to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.release import ReleaseError, release
+
+    if is_stale(settings):
+        print("the graph is missing or older than its sources: building it first", file=sys.stderr)
+        code = cmd_build(argparse.Namespace(quiet=args.quiet), settings)
+        if code != EXIT_OK:
+            return code
+    notes = args.notes
+    if args.notes_file:
+        notes = Path(args.notes_file).read_text(encoding="utf-8")
+    try:
+        result = release(
+            settings, args.version, notes=notes, previous=args.previous, force=args.force,
+            progress=_progress(args.quiet),
+        )
+    except ReleaseError as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    since = f"since {result.previous}" if result.previous else "(first release)"
+    print(f"release {args.version} in {result.path}: {result.added} statements added, "
+          f"{result.removed} removed {since}")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_build and is_stale(settings):
         print("the graph is missing or older than its sources: building it first", file=sys.stderr)
@@ -229,9 +346,22 @@ def parser() -> argparse.ArgumentParser:
     )
     q.set_defaults(func=cmd_query)
 
-    e = sub.add_parser("export", help="write the graph (or one named graph) in an RDF format")
-    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="nq")
+    e = sub.add_parser(
+        "export",
+        help="write the graph (or one named graph) in an RDF format, or a crosswalk",
+        description="Without --crosswalk: the graph in an RDF format (default nq). With "
+        "--crosswalk NAME: the query queries/exports/NAME's crosswalk: schema-org (JSON-LD by "
+        "default), wikidata-quickstatements, bibtex, csl-json, source-markdown (--graph SOURCE "
+        "for one source list).",
+    )
+    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default=None)
     e.add_argument("--graph", help="only this named graph: a source id, 'curated' or a full IRI")
+    e.add_argument(
+        "--crosswalk",
+        choices=["schema-org", "wikidata-quickstatements", "bibtex", "csl-json",
+                 "source-markdown"],
+        help="export through a crosswalk query of queries/exports/",
+    )
     e.add_argument("-o", "--output", help="write to this file instead of standard output")
     e.add_argument("--store", help="export this store folder instead of the current build")
     e.set_defaults(func=cmd_export)
@@ -242,6 +372,27 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     i.add_argument("-v", "--verbose", action="store_true", help="list every match and defect")
     i.set_defaults(func=cmd_import)
+
+    n = sub.add_parser("enrich", help="apply recorded look-ups (arXiv id, authors) to the data")
+    n.add_argument("files", nargs="+", help="findings files, one JSON object per line")
+    n.set_defaults(func=cmd_enrich)
+
+    r = sub.add_parser("report", help="write build/quality.md and .ttl: defects and coverage")
+    r.add_argument("--seeds", help="the folder with the source lists (default: ../shared/seeds)")
+    r.set_defaults(func=cmd_report)
+
+    r = sub.add_parser(
+        "release",
+        help="write releases/VERSION/: gzipped dumps, ontology, shapes, VoID, checksums, "
+        "changelog and the diff against the previous release",
+    )
+    r.add_argument("version", help="the version, such as 1.0.0")
+    r.add_argument("--notes", help="the changelog entry (default: made from the diff)")
+    r.add_argument("--notes-file", help="read the changelog entry from this file")
+    r.add_argument("--previous", help="compare with this release (default: the latest older one)")
+    r.add_argument("--force", action="store_true", help="replace an existing release VERSION")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    r.set_defaults(func=cmd_release)
 
     s = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if stale)")
     s.add_argument("--host", default="127.0.0.1")

@@ -25,6 +25,8 @@ KINDS = frozenset(
         "listing",
         "correction",
         "curation",
+        "report",
+        "defect",
     }
 )
 

@@ -23,6 +23,8 @@ class Settings:
     shapes_dir: Path = REPO_ROOT / "shapes"
     queries_dir: Path = REPO_ROOT / "queries"
     build_dir: Path = REPO_ROOT / "build"
+    # Where the source lists named in data/sources.yaml are (for `vrlkg import` and `report`).
+    seeds_dir: Path = REPO_ROOT.parent / "shared" / "seeds"
     # Where `vrlkg release VERSION` writes releases/VERSION/ (and the server finds them).
     releases_dir: Path = REPO_ROOT / "releases"
     # Seconds a query may run before it is stopped and answered with an error.
@@ -75,6 +77,7 @@ class Settings:
         ("VRLKG_DATA_DIR", "data_dir"),
         ("VRLKG_BUILD_DIR", "build_dir"),
         ("VRLKG_RELEASES_DIR", "releases_dir"),
+        ("VRLKG_SEEDS_DIR", "seeds_dir"),
     ):
             if env.get(var):
                 changes[name] = Path(env[var]).resolve()

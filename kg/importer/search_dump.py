@@ -26,6 +26,11 @@ def _strip_furniture(title: str) -> str:
     return title
 
 
+def _title_like(line: str) -> bool:
+    """A title is short, is one sentence and does not end with a full stop; an abstract is not."""
+    return len(line) <= MAX_TITLE and ". " not in line and not line.endswith(".")
+
+
 def debris_in(text: str) -> list[str]:
     return [what for pattern, what in DEBRIS_PATTERNS if pattern.search(text)]
 
@@ -47,7 +52,7 @@ def parse_search_dump(text: str, file: str) -> ParsedList:
             pending = (number, line)
             continue
         title_line, title_as_written = pending
-        if len(line) <= MAX_TITLE and len(title_as_written) <= MAX_TITLE and not line.endswith("."):
+        if _title_like(line):
             # Two title-like lines in a row: the first one has no abstract.
             problems.append(Problem("missing-abstract", title_line, title_as_written,
                                     "a title without an abstract"))
