@@ -281,7 +281,7 @@ def _export_crosswalk(args: argparse.Namespace, settings: Settings, store: ox.St
 def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     from kg.release import ReleaseError, release
 
-    if is_stale(settings):
+    if not args.no_build and is_stale(settings):
         print("the graph is missing or older than its sources: building it first", file=sys.stderr)
         code = cmd_build(argparse.Namespace(quiet=args.quiet), settings)
         if code != EXIT_OK:
@@ -302,6 +302,26 @@ def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     since = f"since {result.previous}" if result.previous else "(first release)"
     print(f"release {args.version} in {result.path}: {result.added} statements added, "
           f"{result.removed} removed {since}")
+    return EXIT_OK
+
+
+def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.importer.mentions import link_works
+
+    try:
+        result = link_works(settings.data_dir, settings.seeds_dir, dry_run=args.dry_run)
+    except DataErrors as exc:
+        return _report_data_errors(exc)
+    for work, name, who, where in result.ambiguous:
+        print(f"  ambiguous in {work} ({where}): {name!r} could be {', '.join(who)}: "
+              "resolve by hand")
+    if args.verbose:
+        for work, field, target, how in result.added:
+            print(f"  {work}: {field} += {target} (found in the {how})")
+    verb = "would add" if args.dry_run else "added"
+    print(f"{verb} {len(result.added)} link(s) with their evidence, the list's line as evidence "
+          f"to {len(result.listed_evidence)} listed link(s); {len(result.ambiguous)} ambiguous "
+          "mention(s) left for a person")
     return EXIT_OK
 
 
@@ -391,8 +411,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--notes-file", help="read the changelog entry from this file")
     r.add_argument("--previous", help="compare with this release (default: the latest older one)")
     r.add_argument("--force", action="store_true", help="replace an existing release VERSION")
+    r.add_argument("--no-build", action="store_true", help="release the current build as it is")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     r.set_defaults(func=cmd_release)
+
+    lk = sub.add_parser("link", help="link works to the testbeds, methods and models they name")
+    lk.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    lk.add_argument("-v", "--verbose", action="store_true", help="list every link added")
+    lk.set_defaults(func=cmd_link)
 
     s = sub.add_parser("serve", help="serve the graph over HTTP (builds it first if stale)")
     s.add_argument("--host", default="127.0.0.1")

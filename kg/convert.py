@@ -63,6 +63,10 @@ MODEL_TYPE = {
     "diffusion": "diffusionModel",
     "other": "otherModel",
 }
+DERIVATION = {
+    "listed": "listedBySource", "abstract": "foundInAbstract", "title": "foundInTitle",
+    "curated": "curatedByHand",
+}
 VENUE_TYPE = {
     "conference": "conference",
     "journal": "journal",
@@ -322,6 +326,35 @@ class Converter:
             graphs.append(self.curated)
         return graphs
 
+    def _link_graphs(self, p: PaperRecord, field: str, derived: str | None) -> list[NamedNode]:
+        """A link we derived (from an abstract, a title, by hand) is ours; a listed one, or one
+        without a derivation, follows its field."""
+        if derived in {"abstract", "title", "curated"}:
+            return [self.curated]
+        return self._graphs_for(p, field)
+
+    def _evidence(self, p: PaperRecord, field: str, slug: str, target: NamedNode,
+                  evidence: str | None, derived: str | None) -> None:
+        """The text a link was found in and how it was found, as a node of its own."""
+        if evidence is None and derived is None:
+            return
+        add, cur = self.out.add, [self.curated]
+        node = self.iri("evidence", p.id, field.replace("_", "-"), slug)
+        add(node, RDF_TYPE, V("LinkEvidence"), cur)
+        add(node, RDFS_LABEL, text(f"evidence that {p.id} {field.replace('_', ' ')} {slug}"), cur)
+        add(node, V("evidenceFor"), self.iri("paper", p.id), cur)
+        add(node, V("aboutProperty"), NamedNode(FIELD_PROPERTY[field]), cur)
+        add(node, V("linkTarget"), target, cur)
+        if evidence:
+            add(node, V("evidence"), text(evidence), cur)
+        if derived:
+            add(node, V("derivation"), V(DERIVATION[derived]), cur)
+        if derived in {"listed", "abstract"}:
+            for listing in p.listings:
+                source_text = "abstract" if derived == "abstract" else field
+                if source_text in listing.gives:
+                    add(node, ns.PROV + "wasDerivedFrom", self.iri("source", listing.source), cur)
+
     def _paper(self, p: PaperRecord) -> None:
         add = self.out.add
         node = self.iri("paper", p.id)
@@ -372,12 +405,20 @@ class Converter:
             add(node, FIELD_PROPERTY["domains"], self.iri("domain", domain), g("domains"))
         for method in p.introduces:
             add(node, FIELD_PROPERTY["introduces"], self.iri("method", method), g("introduces"))
-        for method in p.uses_methods:
-            add(node, FIELD_PROPERTY["uses_methods"], self.iri("method", method), g("uses_methods"))
-        for testbed in p.evaluated_on:
-            add(node, FIELD_PROPERTY["evaluated_on"], self.testbed(testbed), g("evaluated_on"))
+        for link in p.uses_methods:
+            target = self.iri("method", link.id)
+            graphs = self._link_graphs(p, "uses_methods", link.derived)
+            add(node, FIELD_PROPERTY["uses_methods"], target, graphs)
+            self._evidence(p, "uses_methods", link.id, target, link.evidence, link.derived)
+        for link in p.evaluated_on:
+            target = self.testbed(link.id)
+            graphs = self._link_graphs(p, "evaluated_on", link.derived)
+            add(node, FIELD_PROPERTY["evaluated_on"], target, graphs)
+            self._evidence(p, "evaluated_on", link.id, target, link.evidence, link.derived)
         for use in p.models:
-            graphs = g("models")
+            graphs = self._link_graphs(p, "models", use.derived)
+            self._evidence(p, "models", f"{use.model}-{use.role}", self.iri("model", use.model),
+                           use.evidence, use.derived)
             model = self.iri("model", use.model)
             use_node = self.iri("model-use", p.id, use.model, use.role)
             role = self.concept("model-roles", use.role)

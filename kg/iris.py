@@ -26,6 +26,7 @@ KINDS = frozenset(
         "correction",
         "curation",
         "report",
+        "evidence",
         "defect",
     }
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, StringConstraints
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 # A concept of another scheme, written `scheme/concept`.
@@ -53,11 +53,33 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# How a link from a work to a testbed, method or model was found.
+Derivation = Literal["listed", "abstract", "title", "curated"]
+
+
+class LinkRecord(Record):
+    """A link to another record, with the text it was found in and how."""
+
+    id: Id
+    evidence: Text | None = None
+    derived: Derivation | None = None
+
+
+def _as_link(value: object) -> object:
+    return {"id": value} if isinstance(value, str) else value
+
+
+Link = Annotated[LinkRecord, BeforeValidator(_as_link)]
+Links = Annotated[list[Link], Field(default_factory=list)]
+
+
 class ModelUseRecord(Record):
     model: Id
     role: Id
     fine_tuned: bool | None = None
     fine_tuned_as_written: Text | None = None
+    evidence: Text | None = None
+    derived: Derivation | None = None
 
 
 class ListingRecord(Record):
@@ -94,8 +116,9 @@ class PaperRecord(Record):
     project_page: Url | None = None
     domains: list[Id] = Field(default_factory=list)
     introduces: list[Id] = Field(default_factory=list)
-    uses_methods: list[Id] = Field(default_factory=list)
-    evaluated_on: list[Id] = Field(default_factory=list)
+    # Each item is an id, or {id, evidence, derived} when we know where the link was found.
+    uses_methods: Links
+    evaluated_on: Links
     models: list[ModelUseRecord] = Field(default_factory=list)
     rl_components: list[Id] = Field(default_factory=list)
     metrics: list[Id] = Field(default_factory=list)

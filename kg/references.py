@@ -97,8 +97,8 @@ def check_references(catalog: Catalog) -> None:
         c.ref(located, "venues", p.venue, "venue")
         c.refs(located, "domains", p.domains, "domains")
         c.refs(located, "methods", p.introduces, "introduces")
-        c.refs(located, "methods", p.uses_methods, "uses_methods")
-        c.refs(located, "testbeds", p.evaluated_on, "evaluated_on")
+        c.refs(located, "methods", [link.id for link in p.uses_methods], "uses_methods")
+        c.refs(located, "testbeds", [link.id for link in p.evaluated_on], "evaluated_on")
         for i, use in enumerate(p.models):
             c.ref(located, "models", use.model, "models", i, "model")
             c.concept(located, MODEL_ROLES, use.role, "models", i, "role")
@@ -154,6 +154,8 @@ def check_references(catalog: Catalog) -> None:
             corrected.add(correction.field)
         given = {f for listing in p.listings for f in listing.gives}
         for name in _fields_with_values(p):
+            if name in LINK_FIELDS and all(item.derived for item in getattr(p, name)):
+                continue  # every item says how it was found
             if name not in given and name not in p.provenance and name not in corrected:
                 c.errors.append(
                     located.error(
@@ -221,6 +223,9 @@ def _has_value(record: Any, name: str) -> bool:
     value = getattr(record, name)
     return value not in (None, [], {}, "")
 
+
+# Fields whose items may each say how they were found (`derived`).
+LINK_FIELDS = {"evaluated_on", "uses_methods", "models"}
 
 # Fields that need no provenance: the id and the record's own bookkeeping.
 _UNTRACKED = {"id", "listings", "provenance", "corrections"}

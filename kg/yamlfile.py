@@ -13,7 +13,11 @@ from kg.errors import DataError, DataErrors
 Path_ = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (the wheels are), else the pure-Python one.
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
     """SafeLoader that keeps dates as text: `2023-10-05` is an xsd:date string, not a datetime."""
 
 
@@ -66,8 +70,13 @@ def read_yaml(path: Path, display_name: str) -> YamlDoc:
     except UnicodeDecodeError as exc:
         raise DataErrors([DataError(display_name, 1, "", f"not UTF-8 text: {exc}")]) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            # One parse: the node tree gives the lines, and the data is constructed from it.
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

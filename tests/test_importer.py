@@ -283,3 +283,68 @@ def test_report_lists_defects_coverage_and_shared_works(data, tmp_path):
     parsed = list(ox.parse(ox.serialize(triples, format=ox.RdfFormat.TURTLE),
                            format=ox.RdfFormat.TURTLE))
     assert len(parsed) == len(triples)
+
+
+# -- links from titles and abstracts ---------------------------------------------------------------
+
+
+def test_link_finds_named_testbeds_methods_and_models_with_their_sentence(data, tmp_path,
+                                                                         monkeypatch, capsys):
+    from kg.importer.mentions import link_works
+
+    survey = data / "papers" / "demo-survey.yaml"
+    survey.write_text(survey.read_text(encoding="utf-8") + (
+        "abstract: We review agents trained with PPO. Most are evaluated on MuJoCo tasks.\n"
+        "  Some score rewards with CLIP. Others use DC, an acronym two records share.\n"),
+        encoding="utf-8")
+    listing_gives = "gives: [title, authors, date]"
+    survey.write_text(survey.read_text(encoding="utf-8").replace(
+        listing_gives, "gives: [title, authors, date, abstract]"), encoding="utf-8")
+    # "DC" is the acronym of the venue and, here, also an alternative label of a benchmark.
+    envs = data / "environments.yaml"
+    envs.write_text(envs.read_text(encoding="utf-8").replace(
+        "  kind: benchmark\n", "  kind: benchmark\n  alt_labels: [DemoC]\n"), encoding="utf-8")
+    methods = data / "methods.yaml"
+    methods.write_text(methods.read_text(encoding="utf-8") + "- id: democ\n  label: DemoC\n",
+                       encoding="utf-8")
+    survey.write_text(survey.read_text(encoding="utf-8").replace("use DC,", "use DemoC,"),
+                      encoding="utf-8")
+
+    result = link_works(data)
+    added = {(w, f, t, how) for w, f, t, how in result.added}
+    assert ("demo-survey", "evaluated_on", "mujoco", "abstract") in added
+    assert ("demo-survey", "uses_methods", "ppo", "abstract") in added
+    assert ("demo-survey", "models", "clip", "abstract") in added
+    assert [(w, name) for w, name, _, _ in result.ambiguous] == [("demo-survey", "DemoC")]
+    linked = paper(data, "demo-survey")
+    mujoco = next(i for i in linked["evaluated_on"] if i["id"] == "mujoco")
+    assert mujoco == {"id": "mujoco", "evidence": "Most are evaluated on MuJoCo tasks.",
+                      "derived": "abstract"}
+    assert {"model": "clip", "role": "unspecified", "evidence": "Some score rewards with CLIP.",
+            "derived": "abstract"} in linked["models"]
+    # Idempotent, and the linked data still builds into valid RDF.
+    before = snapshot(data)
+    assert not link_works(data).added and snapshot(data) == before
+    monkeypatch.setenv("VRLKG_DATA_DIR", str(data))
+    monkeypatch.setenv("VRLKG_BUILD_DIR", str(tmp_path / "build"))
+    assert main(["validate", "--quiet"]) == 0, capsys.readouterr()
+
+
+def test_link_gives_listed_links_the_line_of_the_list(data, tmp_path):
+    from kg.importer.mentions import link_works
+
+    lists = tmp_path / "seeds"
+    lists.mkdir()
+    (lists / "demo.md").write_text(
+        "## Visual RL\n\n- [DemoRL: Rewards from Pixels](https://arxiv.org/abs/2310.12345)\n"
+        "  - Ada Lovelace, Alan Turing\n  - ExpEnv: [DeepMind Control Suite](https://x.org)\n",
+        encoding="utf-8")
+    demo = data / "papers" / "demo-paper.yaml"
+    demo.write_text(demo.read_text(encoding="utf-8").replace("    line: 4\n    categories",
+                                                             "    line: 3\n    categories"),
+                    encoding="utf-8")
+    result = link_works(data, lists)
+    assert result.listed_evidence == [("demo-paper", "dm-control")]
+    item = paper(data, "demo-paper")["evaluated_on"][0]
+    assert item == {"id": "dm-control", "evidence": "ExpEnv: DeepMind Control Suite",
+                    "derived": "listed"}

@@ -520,7 +520,10 @@ code: [https://github.com/AlignmentResearch/vlmrm]
 domains: [locomotion]
 introduces: [vlm-rm]
 uses_methods: [ppo]
-evaluated_on: [humanoid]
+evaluated_on:
+  - id: humanoid
+    evidence: We train a MuJoCo humanoid to kneel, do the splits and sit in a lotus position.
+    derived: abstract
 models:
   - model: clip
     role: reward-model
@@ -547,7 +550,6 @@ provenance:
   domains: the experiments section
   introduces: the abstract
   uses_methods: the method section
-  evaluated_on: the experiments section
   metrics: the experiments section
 corrections:
   - field: url
@@ -631,5 +633,9 @@ def test_every_class_the_converter_emits_has_a_shape(converted):
             "VenueType",
             "Benchmark",
             "Dataset",
+            "Derivation",  # individuals of the ontology, not of the data
+            "QualityReport",  # written by `vrlkg report`, not by the converter
+            "SourceDefect",
+            "CoverageFigure",
         )
     }

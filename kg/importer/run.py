@@ -49,9 +49,10 @@ def parse_source(path: Path) -> ParsedList:
     raw = path.read_bytes().decode("utf-8")
     repaired = looks_mac_roman_damaged(raw)
     text = repair_mac_roman(raw) if repaired else raw
-    markdown_lines = sum(1 for line in text.splitlines()
-                         if line.lstrip().startswith(("- [", "+ [", "* [", "|")))
-    parsed = (parse_markdown_list(text, path.name) if markdown_lines >= 3
+    # A search dump is plain lines of text; a list has headings, link bullets or tables.
+    markdown = any(line.lstrip().startswith(("#", "- [", "+ [", "* [", "|"))
+                   for line in text.splitlines())
+    parsed = (parse_markdown_list(text, path.name) if markdown
               else parse_search_dump(text, path.name))
     parsed.repaired_encoding = repaired
     return parsed
