@@ -142,9 +142,6 @@ def test_import_drafts_new_works_that_validate(data, tmp_path, monkeypatch, caps
     assert paper(data, hidden)["listings"][0]["in_html_comment"] is True
     assert paper(data, "broken-link-paper")["url"] == "https://arxiv.org/abs/2502.00003"
     # The whole folder still validates: records, references, SHACL and the quality checks.
-    sources = data / "sources.yaml"  # nothing was imported, so the demo list has no scheme yet
-    sources.write_text(sources.read_text(encoding="utf-8").replace("  scheme: awesome-demo\n", ""),
-                       encoding="utf-8")
     monkeypatch.setenv("VRLKG_DATA_DIR", str(data))
     monkeypatch.setenv("VRLKG_BUILD_DIR", str(tmp_path / "build"))
     assert main(["validate", "--quiet"]) == 0, capsys.readouterr()
@@ -328,6 +325,9 @@ def test_link_finds_named_testbeds_methods_and_models_with_their_sentence(data, 
     # Idempotent, and the linked data still builds into valid RDF.
     before = snapshot(data)
     assert not link_works(data).added and snapshot(data) == before
+    sources = data / "sources.yaml"  # nothing was imported, so the demo list has no scheme yet
+    sources.write_text(sources.read_text(encoding="utf-8").replace("  scheme: awesome-demo\n", ""),
+                       encoding="utf-8")
     monkeypatch.setenv("VRLKG_DATA_DIR", str(data))
     monkeypatch.setenv("VRLKG_BUILD_DIR", str(tmp_path / "build"))
     assert main(["validate", "--quiet"]) == 0, capsys.readouterr()
