@@ -145,6 +145,8 @@ class MethodRecord(Record):
     builds_on: list[Id] = Field(default_factory=list)
     description: Text | None = None
     wikidata: WikidataId | None = None
+    # False when the names also mean something else in abstracts: `vrlkg link` then leaves them.
+    link_by_name: bool = True
 
 
 class ModelRecord(Record):
@@ -157,6 +159,7 @@ class ModelRecord(Record):
     description: Text | None = None
     homepage: Url | None = None
     wikidata: WikidataId | None = None
+    link_by_name: bool = True
 
 
 Modality = Literal[
@@ -176,6 +179,7 @@ class TestbedRecord(Record):
     alt_labels: list[Text] = Field(default_factory=list)
     description: Text | None = None
     wikidata: WikidataId | None = None
+    link_by_name: bool = True
 
 
 class DomainRecord(Record):

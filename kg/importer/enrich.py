@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,8 @@ def apply_findings(data_dir: Path, findings: list[dict[str, Any]]) -> EnrichResu
             continue
         doc = yaml.load(path.read_text(encoding="utf-8"))
         found_title = finding.get("title_found")
-        if found_title and not titles_agree(found_title, str(doc["title"])):
+        same_id = bool(finding.get("arxiv")) and finding.get("arxiv") == doc.get("arxiv")
+        if found_title and not same_id and not similar_titles(found_title, str(doc["title"])):
             result.skipped.append((work, f"the page's title {found_title!r} is not this work's"))
             continue
         before = yaml_dump(yaml, doc)
@@ -122,6 +124,11 @@ def apply_findings(data_dir: Path, findings: list[dict[str, Any]]) -> EnrichResu
     people.save()
     result.people_added = people.added
     return result
+
+
+def similar_titles(a: str, b: str) -> bool:
+    """The same title up to a word changed between versions ('Master' / 'Mastering')."""
+    return titles_agree(a, b) or SequenceMatcher(None, fold(a), fold(b)).ratio() >= 0.93
 
 
 def yaml_dump(yaml: Any, doc: Any) -> str:

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from kg.importer.drafts import yaml_rt
-from kg.importer.entries import Entry, fold
+from kg.importer.entries import Entry
 from kg.importer.run import parse_source
 from kg.loader import Catalog, load_catalog
 
@@ -41,13 +41,27 @@ class LinkResult:
     listed_evidence: list[tuple[str, str]] = field(default_factory=list)  # work, testbed
 
 
-def _pattern(text: str) -> re.Pattern[str]:
+# What may follow a model's name and still be that model: a size or a variant
+# ("Qwen2.5-VL-7B-Instruct").
+MODEL_SUFFIX = r"(?:-(?:\d+(?:\.\d+)?[BbMm]|Instruct|Chat|Base|base|Preview|preview))*"
+# Words a hyphen may join to a name without making it another name ("CLEVR-based").
+JOINED = r"(?:-(?:based|style|like|specific|only))?"
+
+
+def _key(name: str) -> str:
+    """Names that are one name: the same letters, case and symbols ('+') kept apart."""
+    return " ".join(name.lower().split())
+
+
+def _pattern(text: str, kind: str = "") -> re.Pattern[str]:
     escaped = re.escape(text).replace(r"\ ", r"[\s-]+")
-    # Acronyms and names with capitals inside (GRPO, DrQ-v2, Qwen2.5-VL) must match their case;
-    # longer plain names (DeepMind Control Suite) match in any case.
-    sensitive = len(text) <= 6 or any(c.isupper() for c in text[1:])
+    # Acronyms and one-word names with capitals inside (GRPO, DrQ-v2, Qwen2.5-VL) must match their
+    # case; names of several words (DeepMind Control Suite) match in any case.
+    one_word = " " not in text.strip()
+    sensitive = len(text) <= 6 or (one_word and any(c.isupper() for c in text[1:]))
     flags = 0 if sensitive else re.IGNORECASE
-    return re.compile(rf"(?<![\w-]){escaped}(?![\w-]|\.\d)", flags)
+    suffix = MODEL_SUFFIX if kind == "model" else ""
+    return re.compile(rf"(?<![\w-]){escaped}{suffix}{JOINED}(?![\w+-]|\.\d)", flags)
 
 
 def name_index(catalog: Catalog) -> tuple[list[Name], dict[str, set[tuple[str, str]]]]:
@@ -58,20 +72,22 @@ def name_index(catalog: Catalog) -> tuple[list[Name], dict[str, set[tuple[str, s
                         ("model", catalog.models)):
         for record_id, located in table.items():
             record = located.record
+            if not record.link_by_name:  # type: ignore[attr-defined]
+                continue
             names = [record.label, *record.alt_labels]
             if kind == "method" and record.name:  # type: ignore[attr-defined]
                 names.append(record.name)  # type: ignore[attr-defined]
             for name in names:
                 if len(name) >= MIN_NAME:
-                    owners[fold(name)].add((kind, record_id))
-                    spelled.setdefault(fold(name), name)
+                    owners[_key(name)].add((kind, record_id))
+                    spelled.setdefault(_key(name), name)
     names, ambiguous = [], {}
     for key, who in owners.items():
         if len(who) > 1:
             ambiguous[spelled[key]] = who
             continue
         kind, record_id = next(iter(who))
-        names.append(Name(spelled[key], kind, record_id, _pattern(spelled[key])))
+        names.append(Name(spelled[key], kind, record_id, _pattern(spelled[key], kind)))
     # Longer names first, so "DeepMind Control Suite" wins over a shorter name inside it.
     names.sort(key=lambda n: -len(n.text))
     return names, ambiguous
