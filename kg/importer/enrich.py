@@ -159,7 +159,7 @@ def _apply(doc: CommentedMap, finding: dict[str, Any], venues: dict[str, str],
     if arxiv:
         current = doc.get("arxiv")
         if current is None:
-            doc["arxiv"] = arxiv
+            _put(doc, "arxiv", arxiv)
             _provenance(doc)["arxiv"] = where
         elif current != arxiv:
             _correct_arxiv(doc, str(current), arxiv, url)
