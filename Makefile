@@ -33,11 +33,11 @@ serve: $(VENV)/.installed web
 	$(VENV)/bin/vrlkg serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed web
-	$(VENV)/bin/ruff check kg server tests
+	$(VENV)/bin/ruff check kg server tests bench
 	$(VENV)/bin/python -m pytest -q
 
 build: $(VENV)/.installed
 	$(VENV)/bin/vrlkg build
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check kg server tests
+	$(VENV)/bin/ruff check kg server tests bench

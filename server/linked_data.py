@@ -537,7 +537,7 @@ def serialize(triples: list[ox.Triple], fmt: Format, prefixes: dict | None = Non
 def close_matches(index: SiteIndex, path: str, limit: int = 8) -> list[Entity]:
     """Entities whose path or slug is close to the one asked for."""
     wanted = path.strip("/").split(".", 1)[0]
-    kind, _, slug = wanted.partition("/")
+    _kind, _, slug = wanted.partition("/")
     paths = {e.path.strip("/"): e for e in index.entities.values()}
     found = [paths[p] for p in difflib.get_close_matches(wanted, list(paths), n=limit, cutoff=0.5)]
     if len(found) < limit and slug:

@@ -26,19 +26,27 @@ LABEL_PATH = "rdfs:label|dcterms:title"
 def _sections(iri: str, kind: str) -> list[str]:
     t = f"<{iri}>"
     common = [
-        f'{{ BIND("out" AS ?section) {t} ?p ?o OPTIONAL {{ ?o {LABEL_PATH} ?olabel }} }}',
-        f'{{ {{ SELECT ?p ?o ?olabel WHERE {{ ?o ?p {t} OPTIONAL {{ ?o {LABEL_PATH} ?olabel }} }} '
+        f'{{ BIND("out" AS ?section) {t} ?p ?o '
+        f"OPTIONAL {{ ?o {LABEL_PATH} ?olabel }} }}",
+        f"{{ {{ SELECT ?p ?o ?olabel WHERE {{ ?o ?p {t} "
+        f"OPTIONAL {{ ?o {LABEL_PATH} ?olabel }} }} "
         f'LIMIT {INCOMING_LIMIT} }} BIND("in" AS ?section) }}',
         f'{{ BIND("graph" AS ?section) GRAPH ?g {{ {t} ?p ?o }} }}',
-        f'{{ BIND("note" AS ?section) ?n vrlkg:noteOn {t} ; vrlkg:aboutProperty ?p ; '
-        "vrlkg:howFound ?how }",
-        f'{{ BIND("correction" AS ?section) ?n vrlkg:correctionOf {t} ; vrlkg:aboutProperty ?p ; '
+        f'{{ BIND("note" AS ?section) ?n vrlkg:noteOn {t} ; '
+        "vrlkg:aboutProperty ?p ; vrlkg:howFound ?how }",
+        f'{{ BIND("correction" AS ?section) ?n vrlkg:correctionOf {t} ; '
+        "vrlkg:aboutProperty ?p ; "
         "vrlkg:valueAsWritten ?written ; vrlkg:reason ?why ; vrlkg:inSource ?src "
         "OPTIONAL { ?n vrlkg:sourceLine ?line } OPTIONAL { ?src rdfs:label ?srclabel } }",
     ]
+    return common + _kind_sections(t, kind)
+
+
+def _kind_sections(t: str, kind: str) -> list[str]:
+    """The sections particular to a kind of entity (`t` is the entity's IRI in brackets)."""
     if kind == "paper":
         shared = "vrlkg:evaluatedOn vrlkg:introducesMethod vrlkg:usesMethod"
-        return common + [
+        return [
             f'{{ BIND("author" AS ?section) {t} vrlkg:hasAuthorship ?a . ?a vrlkg:author ?x ; '
             "vrlkg:authorPosition ?pos OPTIONAL { ?x rdfs:label ?xlabel } }",
             f'{{ BIND("modeluse" AS ?section) {t} vrlkg:hasModelUse ?u . ?u vrlkg:model ?x ; '
@@ -55,10 +63,11 @@ def _sections(iri: str, kind: str) -> list[str]:
             f"VALUES ?rp {{ {shared} }} VALUES ?rp2 {{ {shared} }} {t} ?rp ?via . "
             f"?x ?rp2 ?via ; dcterms:title ?title . FILTER (?x != {t}) "
             "?via rdfs:label ?vialabel } GROUP BY ?x "
-            f'ORDER BY DESC(?shared) ?xlabel LIMIT {RELATED_LIMIT} }} BIND("related" AS ?section) }}',
+            f"ORDER BY DESC(?shared) ?xlabel LIMIT {RELATED_LIMIT} }} "
+            'BIND("related" AS ?section) }',
         ]
     if kind == "person":
-        return common + [
+        return [
             f'{{ BIND("work" AS ?section) ?x dcterms:creator {t} ; dcterms:title ?xlabel '
             "OPTIONAL { ?x dcterms:issued ?date } "
             f"OPTIONAL {{ ?x vrlkg:hasAuthorship ?a . ?a vrlkg:author {t} ; "
@@ -68,19 +77,19 @@ def _sections(iri: str, kind: str) -> list[str]:
             'ORDER BY DESC(?shared) ?xlabel LIMIT 100 } BIND("coauthor" AS ?section) }',
         ]
     if kind in ("environment", "benchmark", "dataset"):
-        return common + [
+        return [
             f'{{ BIND("evaluated" AS ?section) ?x vrlkg:evaluatedOn ?via . '
             f"?via vrlkg:partOf* {t} . ?x dcterms:title ?xlabel "
             "OPTIONAL { ?via rdfs:label ?vialabels } }",
         ]
     if kind == "model":
-        return common + [
+        return [
             f'{{ BIND("use" AS ?section) ?x vrlkg:hasModelUse ?u . ?u vrlkg:model {t} ; '
             "vrlkg:modelRole ?role . ?x dcterms:title ?xlabel "
             "OPTIONAL { ?role rdfs:label ?rolelabel } OPTIONAL { ?u vrlkg:fineTuned ?ft } }",
         ]
     if kind == "scheme":
-        return common + [
+        return [
             f'{{ BIND("concept" AS ?section) ?x skos:inScheme {t} ; rdfs:label ?xlabel '
             "OPTIONAL { ?x skos:broader ?broader } OPTIONAL { ?x vrlkg:sourceLine ?line } "
             "OPTIONAL { ?x skos:notation ?notation } }",
@@ -89,17 +98,17 @@ def _sections(iri: str, kind: str) -> list[str]:
             'BIND("conceptcount" AS ?section) }',
         ]
     if kind == "source":
-        return common + [
+        return [
             f'{{ BIND("entry" AS ?section) ?l vrlkg:inSource {t} ; vrlkg:listedWork ?x ; '
             "vrlkg:sourceLine ?line . ?x dcterms:title ?xlabel "
             "OPTIONAL { ?l vrlkg:inCategory ?c . ?c rdfs:label ?clabel } }",
         ]
     if kind == "graph":
-        return common + [
+        return [
             f"{{ {{ SELECT (COUNT(*) AS ?shared) WHERE {{ GRAPH {t} {{ ?gs ?gp ?go }} }} }} "
             'BIND("size" AS ?section) }',
         ]
-    return common
+    return []
 
 
 def page_query(iri: str, kind: str) -> str:
@@ -272,7 +281,7 @@ def shape(rows: list[Binding], entity: Entity, index: SiteIndex, base: str) -> P
         ],
         values={p: list(v.values()) for p, v in out.items()},
     )
-    for name, items in page.sections.items():
+    for _name, items in page.sections.items():
         for item in items:
             for var in ("x", "role", "scheme", "src", "c", "broader", "l"):
                 if var in item:

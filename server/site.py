@@ -69,8 +69,12 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "curation": ("curation note", "Curation notes"),
     "authorship": ("authorship", "Authorships"),
     "model-use": ("model use", "Model uses"),
+    "report": ("quality report", "Quality reports"),
+    "defect": ("defect", "Defects"),
 }
-assert set(KIND_NAMES) == set(KINDS)
+# A kind added to kg.iris.KINDS before it has a name here is shown by its own name.
+for _kind in KINDS - set(KIND_NAMES):
+    KIND_NAMES[_kind] = (_kind.replace("-", " "), _kind.replace("-", " ").capitalize() + "s")
 
 INDEX_PROPERTIES = {
     ns.DCTERMS + "title": "label",
@@ -127,9 +131,13 @@ class GraphAccess:
         try:
             reply = await self.pool.run(job, deadline)
         except QueryTimedOut:
-            raise PageError(504, f"The page's query exceeded the time limit of {limit} s.") from None
+            raise PageError(
+                504, f"The page's query exceeded the time limit of {limit} s."
+            ) from None
         except PoolBusy:
-            raise PageError(503, "The server is busy; retry shortly.", {"Retry-After": "2"}) from None
+            raise PageError(
+                503, "The server is busy; retry shortly.", {"Retry-After": "2"}
+            ) from None
         except MemoryExceeded:
             raise PageError(507, "The page's query exceeded the memory limit.") from None
         except WorkerDied:
