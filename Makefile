@@ -10,7 +10,7 @@ WEB := web
 VENDOR := server/static/vendor
 YASGUI := $(WEB)/node_modules/@zazuko/yasgui/build
 
-.PHONY: serve test build lint web
+.PHONY: serve test build lint web chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,16 @@ web: $(VENDOR)/yasgui.min.js
 serve: $(VENV)/.installed web
 	$(VENV)/bin/vrlkg serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed web
+# The query page's browser test drives Debian's Chromium (headless): installed when missing and
+# we are root (as on CI and these machines); otherwise say what to install.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "install the Debian packages chromium and chromium-driver" >&2; exit 1; fi; }
+
+test: $(VENV)/.installed web chromium
 	$(VENV)/bin/ruff check kg server tests bench
 	$(VENV)/bin/python -m pytest -q
 
