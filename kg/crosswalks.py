@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import namespaces as ns
+from kg.query import local_rows
 
 Row = dict[str, str]
 
@@ -31,21 +32,6 @@ class Crosswalk:
     description: str
     # Rows (strings) -> text; None for a CONSTRUCT crosswalk, which is serialized as RDF.
     render: Callable[..., str] | None = None
-
-
-def rows_of(store: ox.Store, query: str) -> list[Row]:
-    result = store.query(query)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    out = []
-    for solution in result:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = term.value
-        out.append(row)
-    return out
 
 
 # ---- works -------------------------------------------------------------------------------------
@@ -412,4 +398,4 @@ def run(store: ox.Store, queries_dir: Path, name: str, **options: object) -> str
     if crosswalk.render is None:
         result = store.query(query)
         return sorted(set(result), key=str)  # type: ignore[arg-type]
-    return crosswalk.render(rows_of(store, query), **options)
+    return crosswalk.render(local_rows(store, query), **options)

@@ -67,3 +67,19 @@ def format_results(result: Result, fmt: str) -> str:
         return _table(result)
     data = result.serialize(format=RESULT_FORMATS[fmt])
     return data.decode() if data else ""
+
+
+def local_rows(store: ox.Store, query: str) -> list[dict[str, str]]:
+    """Run a SELECT on a local store and return its rows as strings."""
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = term.value
+        rows.append(row)
+    return rows

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg import namespaces as ns
+from kg.query import local_rows
 
 Rows = list[dict[str, str]]
 
@@ -81,22 +82,6 @@ def queries(base: str) -> dict[str, str]:
         f'FILTER (STRSTARTS(STR(?s), "{base}") && STRSTARTS(STR(?class), STR(vrlkg:))) }} '
         "GROUP BY ?class ORDER BY ?class",
     }
-
-
-def local_rows(store: ox.Store, query: str) -> Rows:
-    """Run a SELECT on a local store and return its rows as strings."""
-    result = store.query(query)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    rows = []
-    for solution in result:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = term.value
-        rows.append(row)
-    return rows
 
 
 def json_rows(results: dict) -> Rows:
