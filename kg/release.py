@@ -187,12 +187,21 @@ def release(
                     ignore=shutil.ignore_patterns("__pycache__"))
     if (build / "validation.txt").is_file():
         shutil.copyfile(build / "validation.txt", partial / "validation.txt")
+    if settings.seeds_dir.is_dir():
+        # A release carries a quality report of the data it releases: made afresh here when the
+        # source lists are at hand.
+        from kg.report import write_report
+
+        write_report(settings, settings.seeds_dir)
+        progress("wrote the quality report")
     quality = next(
         (p for p in (build / QUALITY_REPORT, settings.build_dir / QUALITY_REPORT) if p.is_file()),
         None,
     )
     if quality:
         shutil.copyfile(quality, partial / QUALITY_REPORT)
+        if quality.with_suffix(".ttl").is_file():
+            shutil.copyfile(quality.with_suffix(".ttl"), partial / "quality.ttl")
     else:
         result_notes.append(
             f"no quality report: the build folder has no {QUALITY_REPORT} "

@@ -23,6 +23,9 @@ SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 def env(settings: Settings, built, tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("VRLKG_BUILD_DIR", str(settings.build_dir))
     monkeypatch.setenv("VRLKG_RELEASES_DIR", str(tmp_path / "releases"))
+    # Without the source lists a release cannot make its quality report; the test that wants
+    # one points this at the lists.
+    monkeypatch.setenv("VRLKG_SEEDS_DIR", str(tmp_path / "no-seeds"))
     return settings.with_(releases_dir=tmp_path / "releases")
 
 
@@ -99,6 +102,19 @@ def test_release_then_a_second_release_with_its_diff(env, built, tmp_path, capsy
     # A release is never overwritten by mistake; a bad version is refused.
     assert cli.main(["release", "1.1.0", "-q", "--no-build"]) == 2
     assert cli.main(["release", "not a version", "-q", "--no-build"]) == 2
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="needs the source lists in ../shared/seeds")
+def test_a_release_makes_its_quality_report_from_the_source_lists(env, monkeypatch):
+    monkeypatch.setenv("VRLKG_SEEDS_DIR", str(SEEDS))
+    assert cli.main(["release", "2.0.0", "-q", "--no-build"]) == 0
+    release = env.releases_dir / "2.0.0"
+    report = (release / "quality.md").read_text(encoding="utf-8")
+    assert report.startswith("# VRL-KG quality report")
+    assert "| 001_a324031d7dc49edc.txt | 748 | malformed-url |" in report
+    figures = rdflib.Graph().parse(release / "quality.ttl", format="turtle")
+    assert len(figures) > 100
+    assert "quality.md" in (release / "SHA256SUMS").read_text()
 
 
 def test_releases_are_offered_at_downloads(env, tmp_path):
