@@ -51,10 +51,17 @@ RESULT_ACCEPTS = (
     "text/csv",
     "text/tab-separated-values",
 )
-GRAPH_ACCEPTS = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+GRAPH_ACCEPTS = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+)
 DOCUMENTED_5XX = {503, 504, 507}
 # A stack trace or an absolute file path in a body.
-LEAK = re.compile(r"Traceback \(most recent call last\)|(?<![\w:/.<-])/(?:home|root|tmp|usr|work|var|opt)/")
+LEAK = re.compile(
+    r"Traceback \(most recent call last\)|(?<![\w:/.<-])/(?:home|root|tmp|usr|work|var|opt)/"
+)
 
 
 def runaway() -> str:
@@ -280,8 +287,9 @@ def main(argv: list[str] | None = None) -> int:
             after = server.client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"})
             if after.status_code != 200:
                 outcome.problems.append(f"after the run: {after.status_code}")
-    print(f"{args.seconds:g} s at concurrency {args.concurrency}, time limit {args.time_limit:g} s, "
-          f"memory limit {args.memory_mb} MiB per worker, {args.triples} triples")
+    print(f"{args.seconds:g} s at concurrency {args.concurrency}, "
+          f"time limit {args.time_limit:g} s, memory limit {args.memory_mb} MiB per worker, "
+          f"{args.triples} triples")
     print(outcome.summary())
     return 0 if outcome.ok else 1
 

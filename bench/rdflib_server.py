@@ -16,7 +16,7 @@ def main() -> None:
     path, port = sys.argv[1], int(sys.argv[2])
     dataset = Dataset(default_union=True)
     dataset.parse(path, format="nquads")
-    app = SparqlEndpoint(graph=dataset, title="rdflib-endpoint (benchmark)")
+    app = SparqlEndpoint(graph=dataset, path="/sparql", title="rdflib-endpoint (benchmark)")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 

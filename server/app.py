@@ -80,11 +80,17 @@ def create_app(
     return app
 
 
-def app_from_env() -> FastAPI:
+def app_from_env() -> Any:
     """The app of one of several web processes (`uvicorn --workers`, started by run())."""
     _die_with_parent()
     store = os.environ.get(STORE_ENV)
-    return create_app(Settings.from_env(), Path(store) if store else None)
+    return asgi_app(Settings.from_env(), Path(store) if store else None)
+
+
+def asgi_app(settings: Settings, store_path: Path | None = None) -> Any:
+    """What uvicorn serves: the app with the /sparql fast path in front of all its layers."""
+    app = create_app(settings, store_path)
+    return SparqlFastPath(app, app.state.endpoint, cors_expose=EXPOSED_HEADERS)
 
 
 # How run() tells its web processes which store directory to serve.
@@ -128,4 +134,4 @@ def run(
             "server.app:app_from_env", factory=True, workers=settings.web_processes, **options
         )
     else:
-        uvicorn.run(create_app(settings, store_path), **options)
+        uvicorn.run(asgi_app(settings, store_path), **options)

@@ -3,7 +3,9 @@
 FastAPI's request handling (routing, dependency resolution, Request and Response objects) costs
 more than a cheap query. This middleware answers /sparql itself with the same code as the
 route (SparqlEndpoint.answer) and hands every other request, and other methods on /sparql, to
-the app. It sits inside the CORS middleware, so CORS headers are added as for any route.
+the app. create_app() adds it inside the CORS middleware; run() also puts one in front of the
+whole app (`outermost`), which adds the CORS headers itself as Starlette's CORSMiddleware would
+for a simple request (all origins, no credentials), saving the middleware stack's cost.
 """
 
 from __future__ import annotations
@@ -27,10 +29,25 @@ class ClientGone(Exception):
 
 
 class SparqlFastPath:
-    def __init__(self, app: Callable, endpoint: SparqlEndpoint, path: str = "/sparql"):
+    def __init__(
+        self,
+        app: Callable,
+        endpoint: SparqlEndpoint,
+        path: str = "/sparql",
+        cors_expose: list[str] | None = None,
+    ):
         self.app = app
         self.endpoint = endpoint
         self.path = path
+        # Set when this is the outermost layer: the CORS headers to add ourselves.
+        self.cors = (
+            [
+                (b"access-control-allow-origin", b"*"),
+                (b"access-control-expose-headers", ", ".join(cors_expose).encode("latin-1")),
+            ]
+            if cors_expose is not None
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -65,6 +82,12 @@ class SparqlFastPath:
         ]
         if answer.status != 304:
             headers.append((b"content-length", str(len(answer.body)).encode("latin-1")))
+        if self.cors is not None:
+            vary = answer.headers.get("Vary")
+            headers = [h for h in headers if h[0] != b"vary"]
+            headers.append((b"vary", (f"{vary}, Origin" if vary else "Origin").encode("latin-1")))
+            if any(name == b"origin" for name, _ in scope["headers"]):
+                headers += self.cors
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         body = answer.body if answer.status != 304 else b""
         await send({"type": "http.response.body", "body": body})

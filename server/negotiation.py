@@ -6,6 +6,7 @@ Pure Python with no heavy imports: the worker processes use the tables too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.namespaces import FORMATS
 
@@ -154,6 +155,7 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, i
     return (best[1], best[0])
 
 
+@lru_cache(maxsize=512)
 def choose(formats: tuple[Format, ...], accept: str | None) -> Format | None:
     """The acceptable format with the highest q; ties go to the most specific match, then to a
     format's own media type over an alias, then to our order of preference. None if no format

@@ -232,3 +232,80 @@ def test_workers_die_with_a_killed_server(store) -> None:
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in workers if alive(pid)], "orphaned query workers"
+
+
+# ---- query length, request body, result rows: each setting crossed -----------------------------
+
+
+@pytest.fixture(scope="module")
+def capped(store):
+    env = {
+        "VRLKG_MAX_QUERY_LENGTH": "1000",
+        "VRLKG_MAX_REQUEST_KB": "4",
+        "VRLKG_MAX_RESULT_ROWS": "100",
+        "VRLKG_CACHE_MB": "0",
+    }
+    with ServerProcess(store=store, env=env) as running:
+        yield running
+
+
+def padded(query: str, length: int) -> str:
+    """`query` followed by a comment, `length` characters in all."""
+    return query + "\n#" + "x" * (length - len(query) - 2)
+
+
+def test_query_over_the_length_limit_gets_413(capped: ServerProcess) -> None:
+    at_limit = padded(SMALL, 1000)
+    assert capped.client.post("/sparql", data={"query": at_limit}).status_code == 200
+    over = padded(SMALL, 1001)
+    by_route = [
+        capped.client.post("/sparql", data={"query": over}),
+        capped.client.get("/sparql", params={"query": over}),
+        capped.client.post(
+            "/sparql", content=over, headers={"Content-Type": "application/sparql-query"}
+        ),
+    ]
+    for response in by_route:
+        assert response.status_code == 413, response.text
+        assert "longer than the limit of 1000 characters" in response.text
+        assert response.headers["content-type"].startswith("text/plain")
+
+
+def test_body_over_the_request_limit_gets_413(capped: ServerProcess) -> None:
+    body = padded(SMALL, 5000)  # 4 KiB limit; the query limit would also refuse it
+    response = capped.client.post(
+        "/sparql", content=body, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert response.status_code == 413, response.text
+    assert "larger than the limit of 4096 bytes" in response.text
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+)
+def test_result_over_the_row_limit_is_an_error_not_a_truncation(
+    capped: ServerProcess, accept: str
+) -> None:
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s LIMIT %d"
+    headers = {"Accept": accept}
+    at_limit = capped.client.post("/sparql", data={"query": query % 100}, headers=headers)
+    assert at_limit.status_code == 200, at_limit.text
+    over = capped.client.post("/sparql", data={"query": query % 101}, headers=headers)
+    assert over.status_code == 507, over.text
+    assert "more than 100 rows" in over.text
+    assert over.headers["content-type"].startswith("text/plain")
+    # Rows whose values hold the characters the cheap counts look for are still counted right.
+    tricky = (
+        'SELECT ?s ?o WHERE { ?s ?p ?x BIND(CONCAT("a\\n},{\\r\\n<result>", ?x) AS ?o) } '
+        "ORDER BY ?s LIMIT %d"
+    )
+    at_limit = capped.client.post("/sparql", data={"query": tricky % 100}, headers=headers)
+    assert at_limit.status_code == 200, at_limit.text
+    over = capped.client.post("/sparql", data={"query": tricky % 101}, headers=headers)
+    assert over.status_code == 507, over.text
