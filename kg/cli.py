@@ -139,12 +139,17 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
         data = ox.serialize(triples, format=fmt, prefixes=dict(ns.PREFIXES))
     assert data is not None
-    if args.output:
-        Path(args.output).write_bytes(data)
-        print(f"wrote {len(quads)} statements to {args.output}", file=sys.stderr)
+    _write_output(data, args.output, f"{len(quads)} statements")
+    return EXIT_OK
+
+
+def _write_output(data: bytes, output: str | None, what: str) -> None:
+    """To the file named by --output, or to standard output."""
+    if output:
+        Path(output).write_bytes(data)
+        print(f"wrote {what} to {output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
-    return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -270,11 +275,7 @@ def _export_crosswalk(args: argparse.Namespace, settings: Settings, store: ox.St
         print(f"{len(skipped)} work(s) left out: their class has no Wikidata class in the "
               f"ontology ({', '.join(skipped[:5])}{', ...' if len(skipped) > 5 else ''})",
               file=sys.stderr)
-    if args.output:
-        Path(args.output).write_bytes(data)
-        print(f"wrote the {crosswalk.name} crosswalk to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
+    _write_output(data, args.output, f"the {crosswalk.name} crosswalk")
     return EXIT_OK
 
 
