@@ -16,8 +16,17 @@ import pytest
 
 from kg.build import BuildResult, build
 from kg.settings import DEFAULT_BASE_IRI, Settings
+from tests.conftest_server import Listener
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    """A loopback listener that records every connection: what must never be contacted."""
+    running = Listener()
+    yield running
+    running.close()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest_server import Listener, ServerProcess, build_store, numbered_quads
+from tests.conftest_server import ServerProcess, build_store, numbered_quads
 
 LEAK = re.compile(
     r"Traceback \(most recent call last\)|File \""
@@ -30,13 +30,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     database=None,
 )
-
-
-@pytest.fixture(scope="module")
-def listener():
-    running = Listener()
-    yield running
-    running.close()
 
 
 @pytest.fixture(scope="module")

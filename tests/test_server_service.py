@@ -22,13 +22,6 @@ from tests.conftest_server import (
 
 
 @pytest.fixture(scope="module")
-def listener():
-    running = Listener()
-    yield running
-    running.close()
-
-
-@pytest.fixture(scope="module")
 def store(tmp_path_factory):
     return w3c_store(tmp_path_factory.mktemp("service") / "store")
 
